@@ -1,0 +1,41 @@
+# Tidemark — the two commands a fresh machine needs are `make run` and `make test`.
+# Each installs what is missing first (`make deps`).
+
+SWIFT      ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+APT_PKGS   := libgit2-dev libyaml-dev pkg-config
+BIN_DEBUG  := .build/debug/tidemark
+
+.PHONY: deps build run test release bench clean
+
+deps:
+	@missing=""; \
+	for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
+	    echo "make deps: need root to install$$missing (apt-get install$$missing)" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq >/dev/null || { echo "make deps: apt-get update failed" >&2; exit 1; }; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	    || { echo "make deps: apt-get install$$missing failed; install them by hand" >&2; exit 1; }; \
+	fi
+
+build: deps
+	$(SWIFT) build --product tidemark
+
+# Until `serve` exists: validate and plan the example stack in manifests/.
+run: build
+	$(BIN_DEBUG) validate --path manifests
+	$(BIN_DEBUG) plan --path manifests --base $$(git rev-list --max-parents=0 HEAD | tail -n 1) || true
+	$(BIN_DEBUG) graph --path manifests
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+release: deps
+	$(SWIFT) build -c release --product tidemark
+
+clean:
+	rm -rf .build

@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Tidemark",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tidemark", targets: ["tidemark"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+        .systemLibrary(
+            name: "CLibGit2", pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]),
+        // Pure core: YAML nodes, manifests, kinds, validation, graph, diff, plan, rendering.
+        // It reads no files, no clock and no network; the only C it touches is the YAML parser.
+        .target(
+            name: "TidemarkCore",
+            dependencies: ["CYAML", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: settings),
+        // The git edge: snapshots of the manifests path at any revision, via libgit2.
+        .target(
+            name: "TidemarkGit",
+            dependencies: ["CLibGit2", "TidemarkCore"],
+            swiftSettings: settings),
+        .executableTarget(
+            name: "tidemark",
+            dependencies: [
+                "TidemarkCore", "TidemarkGit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings),
+        .testTarget(
+            name: "TidemarkCoreTests", dependencies: ["TidemarkCore"],
+            resources: [.copy("Golden")], swiftSettings: settings),
+        .testTarget(
+            name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkCore"],
+            swiftSettings: settings),
+        .testTarget(
+            name: "TidemarkCLITests", dependencies: ["TidemarkCore"],
+            swiftSettings: settings),
+    ]
+)

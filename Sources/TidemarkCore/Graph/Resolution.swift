@@ -1,0 +1,70 @@
+import Crypto
+
+/// A resource as it would be sent to the service: references to versioned kinds replaced by
+/// physical names, with a digest of everything that cannot change in place.
+public struct ResolvedResource: Sendable {
+    public var id: ResourceID
+    /// The live object's name: `metadata.name`, or `<name>-<8 hex>` for Model and EndpointConfig.
+    public var physicalName: String
+    /// SHA-256 (hex) over the kind, the spec's immutable fields and the digests of what it
+    /// references: equal digests mean no replacement is needed.
+    public var digest: String
+    public var spec: Value
+    /// Digests of referenced resources, so a plan can say which reference forced a change.
+    public var referenceDigests: [ResourceID: String]
+    public var location: SourceLocation?
+    public var policy: ManifestPolicy
+}
+
+public enum Resolution {
+    /// Resolves every desired resource, parents first.
+    public static func resolve(_ state: DesiredState, graph: DependencyGraph) -> [ResourceID: ResolvedResource] {
+        var out: [ResourceID: ResolvedResource] = [:]
+        out.reserveCapacity(state.count)
+        for id in graph.order {
+            guard let m = state[id] else { continue }
+            let definition = m.definition
+            let spec = substitute(m.spec, .object(definition.spec)) { kind, name in
+                out[ResourceID(kind, name)]?.physicalName
+            }
+            var refDigests: [ResourceID: String] = [:]
+            for dep in graph.dependencies[id] ?? [] { refDigests[dep] = out[dep]?.digest }
+            let digest = digestOf(kind: id.kind, spec: spec, definition: definition, references: refDigests)
+            let physical = definition.versionedNames ? "\(id.name)-\(digest.prefix(8))" : id.name
+            out[id] = ResolvedResource(id: id, physicalName: physical, digest: digest, spec: spec,
+                                       referenceDigests: refDigests, location: m.nameLocation, policy: m.policy)
+        }
+        return out
+    }
+
+    static func digestOf(kind: ResourceKind, spec: Value, definition: KindDefinition, references: [ResourceID: String]) -> String {
+        var immutable = spec
+        for field in definition.spec.fields where field.mutability != .immutable {
+            immutable = immutable.setting(field.name, nil)
+        }
+        var text = kind.rawValue + "\n" + immutable.canonicalJSON + "\n"
+        for (id, digest) in references.sorted(by: { $0.key < $1.key }) { text += "\(id)=\(digest)\n" }
+        return SHA256.hash(data: Array(text.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// Replaces reference strings by what `physical` returns for them (when it returns one).
+    static func substitute(_ value: Value, _ shape: Shape, _ physical: (ResourceKind, String) -> String?) -> Value {
+        switch (shape, value) {
+        case (.object(let object), .object(let members)):
+            return .object(members.map { m in
+                guard let field = object.field(named: m.key) else { return m }
+                if let kind = field.reference, let name = m.value.stringValue {
+                    return .init(m.key, physical(kind, name).map(Value.string) ?? m.value)
+                }
+                return .init(m.key, substitute(m.value, field.shape, physical))
+            })
+        case (.list(let list), .list(let items)):
+            return .list(items.map { substitute($0, list.element, physical) })
+        default:
+            return value
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/// Everything Tidemark knows about one kind: its spec's shape, its name rule, the spec field
+/// that may repeat the name, and the rules that need more than the shape.
+public struct KindDefinition: Sendable {
+    public var kind: ResourceKind
+    public var spec: ObjectShape
+    public var nameRule: NameRule
+    /// The API's own name field (`endpointName`); if a spec repeats it, it must match.
+    public var nameField: String?
+    /// Kinds with no update API get versioned physical names (`<name>-<hash>`) so a change
+    /// creates a new object beside the old one.
+    public var versionedNames: Bool
+    /// Whether replacing the live object drops data (a feature group's online store).
+    public var replacementIsDestructive: Bool
+    public var summary: String
+    /// Rules beyond the shape, run on a spec that conformed to it.
+    public var rules: @Sendable (inout RuleContext) -> Void
+
+    public static func of(_ kind: ResourceKind) -> KindDefinition {
+        switch kind {
+        case .featureGroup: return FeatureGroupKind.definition
+        case .pipeline: return PipelineKind.definition
+        case .modelPackageGroup: return ModelPackageGroupKind.definition
+        case .modelPackage: return ModelPackageKind.definition
+        case .model: return ModelKind.definition
+        case .endpointConfig: return EndpointConfigKind.definition
+        case .endpoint: return EndpointKind.definition
+        case .monitoringSchedule: return MonitoringScheduleKind.definition
+        }
+    }
+
+    /// Longest `metadata.name` allowed: versioned kinds keep room for `-<8 hex digits>`.
+    public var maxNameLength: Int { versionedNames ? nameRule.maxLength - 9 : nameRule.maxLength }
+}
+
+/// What a kind's rules see: the spec as YAML (for positions) and as a value (for logic),
+/// and where to put diagnostics and extra references.
+public struct RuleContext {
+    public let file: String
+    public let name: String
+    public let node: YAMLNode
+    public let spec: Value
+    /// Documents that were written as JSON strings, parsed, by field path.
+    public let embedded: [String: YAMLNode]
+    public internal(set) var diagnostics: [Diagnostic] = []
+    public internal(set) var references: [Reference] = []
+
+    public mutating func error(_ code: String, _ message: String, at node: YAMLNode?) {
+        diagnostics.append(.error(code, message, at: SourceLocation(file: file, (node ?? self.node).mark)))
+    }
+
+    public mutating func warning(_ code: String, _ message: String, at node: YAMLNode?) {
+        diagnostics.append(.warning(code, message, at: SourceLocation(file: file, (node ?? self.node).mark)))
+    }
+
+    public mutating func reference(_ kind: ResourceKind, _ name: String, at node: YAMLNode, path: String) {
+        references.append(Reference(kind: kind, name: name, location: SourceLocation(file: file, node.mark), path: path))
+    }
+}
+
+/// Shapes shared by several kinds (ACK spellings).
+enum CommonShapes {
+    static let tags = Field("tags", .list(.object([
+        Field("key", .text(max: 128, min: 1), required: true),
+        Field("value", .text(max: 256)),
+    ]), count: 0...50, key: "key"), .updatable, "Tags, changed in place with AddTags/DeleteTags.")
+
+    static let s3URI = Shape.text(max: 1024, min: 1)
+    static let arn = Shape.text(max: 2048, min: 20)
+    static let kmsKeyID = Shape.text(max: 2048)
+
+    static let vpcConfig = Shape.object([
+        Field("securityGroupIDs", .list(.text(max: 32, min: 1), count: 1...5), required: true),
+        Field("subnets", .list(.text(max: 32, min: 1), count: 1...16), required: true),
+    ])
+
+    static let environment = Shape.map(.text(max: 1024), maxEntries: 100)
+
+    static let capacitySize = Shape.object([
+        Field("type", .oneOf(["INSTANCE_COUNT", "CAPACITY_PERCENT"]), required: true, aliases: ["type_"]),
+        Field("value", .int(min: 1), required: true),
+    ])
+
+    static let s3Resource = Shape.object([Field("s3URI", s3URI)])
+
+    static let metricsSource = Shape.object([
+        Field("contentType", .text(max: 256, min: 1), required: true),
+        Field("s3URI", s3URI, required: true),
+        Field("contentDigest", .text(max: 72)),
+    ])
+}

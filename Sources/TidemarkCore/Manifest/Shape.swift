@@ -1,0 +1,186 @@
+/// The shape of a manifest field, as data. One definition drives decoding (types, unknown
+/// fields with did-you-mean, defaults), the planner (which fields update in place), the
+/// reference graph, and the JSON Schema that editors use.
+public indirect enum Shape: Sendable {
+    case string(StringRule)
+    case integer(min: Int64?, max: Int64?)
+    case number(min: Double?, max: Double?)
+    case boolean
+    case list(ListShape)
+    case object(ObjectShape)
+    /// String keys to values of one shape (`environment`, `customerMetadataProperties`).
+    case map(Shape, maxEntries: Int?)
+    /// Free-form structured data (the arguments of a pipeline step). With `acceptsJSONString`,
+    /// a JSON string is parsed and compared as structure.
+    case document(acceptsJSONString: Bool)
+
+    public static let text = Shape.string(StringRule())
+
+    public static func text(max: Int, min: Int = 0) -> Shape { .string(StringRule(minLength: min, maxLength: max)) }
+
+    public static func oneOf(_ values: [String]) -> Shape { .string(StringRule(allowed: values)) }
+
+    public static func name(_ rule: NameRule) -> Shape { .string(StringRule(minLength: 1, maxLength: rule.maxLength, name: rule)) }
+
+    public static func int(_ range: ClosedRange<Int64>) -> Shape { .integer(min: range.lowerBound, max: range.upperBound) }
+
+    public static func int(min: Int64) -> Shape { .integer(min: min, max: nil) }
+
+    public static func list(_ element: Shape, count: ClosedRange<Int>? = nil, key: String? = nil) -> Shape {
+        .list(ListShape(element: element, minCount: count?.lowerBound, maxCount: count?.upperBound, key: key))
+    }
+
+    public static func object(_ fields: [Field], exactlyOneOf: [[String]] = []) -> Shape {
+        .object(ObjectShape(fields, exactlyOneOf: exactlyOneOf))
+    }
+
+    /// The human name of the expected type, for "expected X, found Y".
+    public var expectation: String {
+        switch self {
+        case .string(let r) where r.allowed != nil: return "one of \(r.allowed!.map { "'\($0)'" }.joined(separator: ", "))"
+        case .string: return "a string"
+        case .integer: return "an integer"
+        case .number: return "a number"
+        case .boolean: return "a boolean (true or false)"
+        case .list: return "a list"
+        case .object, .map: return "a mapping"
+        case .document(let json): return json ? "a mapping or a JSON string" : "any value"
+        }
+    }
+}
+
+public struct StringRule: Sendable {
+    public var minLength: Int
+    public var maxLength: Int?
+    public var allowed: [String]?
+    public var name: NameRule?
+
+    public init(minLength: Int = 0, maxLength: Int? = nil, allowed: [String]? = nil, name: NameRule? = nil) {
+        self.minLength = minLength
+        self.maxLength = maxLength
+        self.allowed = allowed
+        self.name = name
+    }
+}
+
+public struct ListShape: Sendable {
+    public var element: Shape
+    public var minCount: Int?
+    public var maxCount: Int?
+    /// When set, elements are objects identified by this member: order does not matter,
+    /// the key must be unique, and diffs name elements by it (`featureDefinitions[Amount]`).
+    public var key: String?
+}
+
+public struct ObjectShape: Sendable {
+    public let fields: [Field]
+    /// Groups of field names of which exactly one must be present.
+    public let exactlyOneOf: [[String]]
+    private let index: [String: Int]
+
+    public init(_ fields: [Field], exactlyOneOf: [[String]] = []) {
+        self.fields = fields
+        self.exactlyOneOf = exactlyOneOf
+        var index: [String: Int] = [:]
+        for (i, f) in fields.enumerated() {
+            index[f.name] = i
+            for alias in f.aliases { index[alias] = i }
+        }
+        self.index = index
+    }
+
+    public func field(named name: String) -> Field? { index[name].map { fields[$0] } }
+}
+
+/// How a change to a field can be made on the live resource.
+public enum Mutability: Sendable {
+    /// Only by replacing the resource.
+    case immutable
+    /// In place, by the service's update API.
+    case updatable
+    /// Elements may be added in place; removing or changing one forces a replacement.
+    case appendOnly
+}
+
+public struct Field: Sendable {
+    public var name: String
+    public var shape: Shape
+    public var required: Bool
+    /// The value the service assumes when the field is absent; filled in so that writing it
+    /// explicitly is not a change.
+    public var defaultValue: Value?
+    public var mutability: Mutability
+    /// The kind whose `metadata.name` this string names.
+    public var reference: ResourceKind?
+    /// Other accepted spellings (ACK's `type_`).
+    public var aliases: [String]
+    public var summary: String
+
+    public init(_ name: String, _ shape: Shape, required: Bool = false, default defaultValue: Value? = nil,
+                _ mutability: Mutability = .immutable, references: ResourceKind? = nil,
+                aliases: [String] = [], _ summary: String = "") {
+        self.name = name
+        self.shape = shape
+        self.required = required
+        self.defaultValue = defaultValue
+        self.mutability = mutability
+        self.reference = references
+        self.aliases = aliases
+        self.summary = summary
+    }
+}
+
+/// SageMaker's resource-name patterns (reference §9.1), checked by hand.
+public enum NameRule: Sendable {
+    /// `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`: endpoints, configs, variants, packages, schedules.
+    case hyphenated63
+    /// `[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?`, ≤ 63: models.
+    case model
+    /// `[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}`: feature groups and feature names.
+    case underscored64
+    /// `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}`: pipelines.
+    case hyphenated256
+    /// `^[A-Za-z0-9\-_]{1,64}$`: pipeline steps and parameters.
+    case pipelineStep
+
+    public var maxLength: Int {
+        switch self {
+        case .hyphenated63, .model: return 63
+        case .underscored64, .pipelineStep: return 64
+        case .hyphenated256: return 256
+        }
+    }
+
+    public var pattern: String {
+        switch self {
+        case .hyphenated63: return "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+        case .model: return "^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+        case .underscored64: return "^[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}$"
+        case .hyphenated256: return "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"
+        case .pipelineStep: return "^[A-Za-z0-9\\-_]{1,64}$"
+        }
+    }
+
+    public var explanation: String {
+        switch self {
+        case .hyphenated63, .model: return "letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters"
+        case .underscored64: return "letters, digits, hyphens and underscores, starting and ending with a letter or digit, at most 64 characters"
+        case .hyphenated256: return "letters, digits and hyphens, starting and ending with a letter or digit, at most 256 characters"
+        case .pipelineStep: return "letters, digits, hyphens and underscores, at most 64 characters"
+        }
+    }
+
+    public func accepts(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
+        func alnum(_ b: UInt8) -> Bool { (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) }
+        switch self {
+        case .pipelineStep:
+            return bytes.allSatisfy { alnum($0) || $0 == 45 || $0 == 95 }
+        case .hyphenated63, .model, .hyphenated256:
+            return alnum(bytes[0]) && alnum(bytes[bytes.count - 1]) && bytes.allSatisfy { alnum($0) || $0 == 45 }
+        case .underscored64:
+            return alnum(bytes[0]) && alnum(bytes[bytes.count - 1]) && bytes.allSatisfy { alnum($0) || $0 == 45 || $0 == 95 }
+        }
+    }
+}

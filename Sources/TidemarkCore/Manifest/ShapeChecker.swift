@@ -1,0 +1,313 @@
+/// A `metadata.name` reference found in a spec, with where it was written.
+public struct Reference: Hashable, Sendable {
+    public var kind: ResourceKind
+    public var name: String
+    public var location: SourceLocation
+    /// The field path it was found at, e.g. `spec.productionVariants[primary].modelName`.
+    public var path: String
+}
+
+/// Checks a YAML node against a `Shape` and produces the normalized `Value`: defaults filled,
+/// aliases (`type_`) folded, keyed lists sorted, JSON strings parsed. Every problem becomes
+/// a diagnostic at the node's position; checking continues past errors so a run reports all.
+public struct ShapeChecker {
+    public let file: String
+    public private(set) var diagnostics: [Diagnostic] = []
+    public private(set) var references: [Reference] = []
+    /// Documents parsed from JSON strings, by path, with positions in the file.
+    public private(set) var embedded: [String: YAMLNode] = [:]
+    let limits: YAMLLimits
+
+    public init(file: String, limits: YAMLLimits = YAMLLimits()) {
+        self.file = file
+        self.limits = limits
+    }
+
+    func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, mark) }
+
+    mutating func error(_ code: String, _ message: String, _ mark: Mark) {
+        diagnostics.append(.error(code, message, at: at(mark)))
+    }
+
+    mutating func warning(_ code: String, _ message: String, _ mark: Mark) {
+        diagnostics.append(.warning(code, message, at: at(mark)))
+    }
+
+    /// Checks `node` against `shape`; nil when it does not conform (a diagnostic says why).
+    public mutating func check(_ node: YAMLNode, _ shape: Shape, path: String) -> Value? {
+        switch shape {
+        case .string(let rule): return checkString(node, rule, path: path)
+        case let .integer(min, max):
+            guard let v = node.int else { return mismatch(node, shape, path: path) }
+            if let min, v < min { error("out-of-range", "\(path) must be at least \(min), found \(v)", node.mark) }
+            if let max, v > max { error("out-of-range", "\(path) must be at most \(max), found \(v)", node.mark) }
+            return .int(v)
+        case let .number(min, max):
+            guard let v = node.number, v.isFinite else { return mismatch(node, shape, path: path) }
+            if let min, v < min { error("out-of-range", "\(path) must be at least \(Self.show(min)), found \(Self.show(v))", node.mark) }
+            if let max, v > max { error("out-of-range", "\(path) must be at most \(Self.show(max)), found \(Self.show(v))", node.mark) }
+            return .double(v)
+        case .boolean:
+            guard let b = node.bool else { return mismatch(node, shape, path: path) }
+            return .bool(b)
+        case .list(let list): return checkList(node, list, path: path)
+        case .object(let object): return checkObject(node, object, path: path)
+        case let .map(valueShape, maxEntries):
+            guard let entries = node.entries else { return mismatch(node, shape, path: path) }
+            if let maxEntries, entries.count > maxEntries {
+                error("too-many", "\(path) has \(entries.count) entries; at most \(maxEntries) are allowed", node.mark)
+            }
+            var members: [Value.Member] = []
+            members.reserveCapacity(entries.count)
+            for e in entries {
+                if let v = check(e.value, valueShape, path: "\(path).\(e.key)") { members.append(.init(e.key, v)) }
+            }
+            return .object(sorting: members)
+        case .document(let acceptsJSON):
+            if acceptsJSON, let text = node.string {
+                guard let parsed = parseEmbedded(text, in: node, path: path) else { return nil }
+                embedded[path] = parsed
+                return Self.documentValue(parsed)
+            }
+            if acceptsJSON, node.entries == nil {
+                return mismatch(node, shape, path: path)
+            }
+            return Self.documentValue(node)
+        }
+    }
+
+    static func show(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+    }
+
+    mutating func mismatch(_ node: YAMLNode, _ shape: Shape, path: String) -> Value? {
+        var message = "\(path) must be \(shape.expectation), found \(node.typeName)"
+        if let s = node.scalar {
+            switch (shape, s.value) {
+            case (.integer, .string), (.number, .string), (.boolean, .string):
+                if s.style != .plain, CoreSchema.resolvePlain(s.text) != .string(s.text) {
+                    message += " \(JSONText.quote(s.text)); remove the quotes"
+                } else {
+                    message += " \(JSONText.quote(s.text))"
+                }
+            case (.string, .int), (.string, .double), (.string, .bool), (.string, .null):
+                message += " '\(s.text)'; quote it to make it a string: \"\(s.text)\""
+            default: break
+            }
+        }
+        error("wrong-type", message, node.mark)
+        return nil
+    }
+
+    mutating func checkString(_ node: YAMLNode, _ rule: StringRule, path: String) -> Value? {
+        guard let s = node.string else { return mismatch(node, .string(rule), path: path) }
+        if let allowed = rule.allowed {
+            if !allowed.contains(s) {
+                var message = "\(path) must be one of \(allowed.map { "'\($0)'" }.joined(separator: ", ")), found '\(s)'"
+                if let guess = Suggestion.closest(to: s, in: allowed) { message += "; did you mean '\(guess)'?" }
+                error("invalid-value", message, node.mark)
+            }
+            return .string(s)
+        }
+        let length = s.count
+        if let name = rule.name {
+            if !name.accepts(s) {
+                error("invalid-name", "\(path) '\(s)' is not a valid name: \(name.explanation)", node.mark)
+            }
+        } else {
+            if length < rule.minLength {
+                error("out-of-range", rule.minLength == 1 ? "\(path) must not be empty" : "\(path) must have at least \(rule.minLength) characters", node.mark)
+            }
+            if let max = rule.maxLength, length > max {
+                error("out-of-range", "\(path) has \(length) characters; at most \(max) are allowed", node.mark)
+            }
+        }
+        return .string(s)
+    }
+
+    mutating func checkList(_ node: YAMLNode, _ list: ListShape, path: String) -> Value? {
+        guard let items = node.items else { return mismatch(node, .list(list), path: path) }
+        if let min = list.minCount, items.count < min {
+            error("too-few", min == 1 ? "\(path) must have at least one entry" : "\(path) must have at least \(min) entries", node.mark)
+        }
+        if let max = list.maxCount, items.count > max {
+            error("too-many", "\(path) has \(items.count) entries; at most \(max) are allowed", node.mark)
+        }
+        var values: [Value] = []
+        values.reserveCapacity(items.count)
+        var seen: [String: Mark] = [:]
+        for (i, item) in items.enumerated() {
+            var label = "\(path)[\(i)]"
+            if let key = list.key, let k = item[key]?.string {
+                label = "\(path)[\(k)]"
+                if let first = seen[k] {
+                    error("duplicate-entry", "\(path) has two entries with \(key) '\(k)' (the first at line \(first.line))", item.mark)
+                }
+                seen[k] = item.mark
+            }
+            if let v = check(item, list.element, path: label) { values.append(v) }
+        }
+        if let key = list.key {
+            values.sort { ($0[key]?.stringValue ?? "") < ($1[key]?.stringValue ?? "") }
+        }
+        return .list(values)
+    }
+
+    mutating func checkObject(_ node: YAMLNode, _ object: ObjectShape, path: String) -> Value? {
+        guard let entries = node.entries else { return mismatch(node, .object(object), path: path) }
+        var members: [Value.Member] = []
+        members.reserveCapacity(object.fields.count)
+        var given: [String: Mark] = [:]
+        for e in entries {
+            guard let field = object.field(named: e.key) else {
+                var message = "unknown field '\(e.key)' in \(path)"
+                let names = object.fields.map(\.name)
+                if let guess = Suggestion.closest(to: e.key, in: names) {
+                    message += ", did you mean '\(guess)'?"
+                } else if e.key == "<<" {
+                    message += "; YAML merge keys are not part of YAML 1.2, write the fields out"
+                }
+                error("unknown-field", message, e.keyMark)
+                continue
+            }
+            if let other = given[field.name] {
+                error("duplicate-key", "'\(e.key)' repeats '\(field.name)' given at line \(other.line)", e.keyMark)
+                continue
+            }
+            given[field.name] = e.keyMark
+            let childPath = "\(path).\(field.name)"
+            if e.value.isNull, !field.required {
+                continue  // an explicit null means "not set"
+            }
+            guard let v = check(e.value, field.shape, path: childPath) else { continue }
+            if let kind = field.reference, let name = v.stringValue, !name.hasPrefix("arn:") {
+                references.append(Reference(kind: kind, name: name, location: at(e.value.mark), path: childPath))
+            }
+            members.append(.init(field.name, v))
+        }
+        for field in object.fields where given[field.name] == nil {
+            if field.required {
+                error("missing-field", "\(path) is missing required field '\(field.name)'", node.mark)
+            } else if let d = field.defaultValue {
+                members.append(.init(field.name, d))
+            }
+        }
+        for group in object.exactlyOneOf {
+            let present = group.filter { given[$0] != nil }
+            if present.isEmpty {
+                error("missing-field", "\(path) needs one of \(group.map { "'\($0)'" }.joined(separator: ", "))", node.mark)
+            } else if present.count > 1 {
+                error("conflicting-fields", "\(path) sets \(present.map { "'\($0)'" }.joined(separator: " and ")); use only one", given[present[1]] ?? node.mark)
+            }
+        }
+        return .object(sorting: members)
+    }
+
+    /// Parses a JSON (or YAML) string held in a scalar, with positions mapped back into the file.
+    mutating func parseEmbedded(_ text: String, in node: YAMLNode, path: String) -> YAMLNode? {
+        let result = YAMLLoader.load(text, file: file, limits: limits)
+        let scalar = node.scalar
+        func map(_ m: Mark) -> Mark {
+            guard let scalar else { return m }
+            switch scalar.style {
+            case .literal, .folded:
+                return Mark(line: node.mark.line + m.line, column: scalar.contentColumn + m.column - 1)
+            case .singleQuoted, .doubleQuoted:
+                return m.line == 1 ? Mark(line: node.mark.line, column: node.mark.column + m.column) : Mark(line: node.mark.line + m.line - 1, column: m.column)
+            case .plain:
+                return m.line == 1 ? Mark(line: node.mark.line, column: node.mark.column + m.column - 1) : Mark(line: node.mark.line + m.line - 1, column: m.column)
+            }
+        }
+        for d in result.diagnostics {
+            var d = d
+            if let loc = d.location {
+                let m = map(Mark(line: Int32(clamping: loc.line), column: Int32(clamping: loc.column)))
+                d.location = SourceLocation(file: file, m)
+            }
+            d.message = "in \(path): \(d.message)"
+            diagnostics.append(d)
+        }
+        guard result.diagnostics.isEmpty else { return nil }
+        guard result.documents.count == 1, let doc = result.documents.first else {
+            error("wrong-type", "\(path) must hold exactly one JSON document", node.mark)
+            return nil
+        }
+        return Self.remap(doc, map)
+    }
+
+    static func remap(_ node: YAMLNode, _ map: (Mark) -> Mark) -> YAMLNode {
+        var out = node
+        out.mark = map(node.mark)
+        switch node.content {
+        case .scalar: break
+        case .sequence(let items): out.content = .sequence(items.map { remap($0, map) })
+        case .mapping(let entries):
+            out.content = .mapping(entries.map { .init(key: $0.key, keyMark: map($0.keyMark), value: remap($0.value, map)) })
+        }
+        return out
+    }
+
+    /// Free-form data as a canonical value: integral numbers are integers, lists of objects
+    /// that each carry a unique `Name` are sorted by it (pipeline steps and parameters).
+    public static func documentValue(_ node: YAMLNode) -> Value {
+        switch node.content {
+        case .scalar(let s):
+            switch s.value {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .int(i)
+            case .double(let d):
+                if d == d.rounded(), abs(d) < 9.0e15 { return .int(Int64(d)) }
+                return .double(d)
+            case .string(let t): return .string(t)
+            }
+        case .sequence(let items):
+            let values = items.map(documentValue)
+            let names = values.compactMap { $0["Name"]?.stringValue }
+            if names.count == values.count, !values.isEmpty, Set(names).count == names.count {
+                return .list(values.sorted { ($0["Name"]?.stringValue ?? "") < ($1["Name"]?.stringValue ?? "") })
+            }
+            return .list(values)
+        case .mapping(let entries):
+            return .object(sorting: entries.map { .init($0.key, documentValue($0.value)) })
+        }
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+public enum Suggestion {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
+        let lower = word.lowercased()
+        var best: (String, Int)?
+        for c in candidates {
+            let d = distance(lower, c.lowercased())
+            if best == nil || d < best!.1 { best = (c, d) }
+        }
+        guard let (name, d) = best else { return nil }
+        let allowed = max(1, min(3, word.count / 3))
+        return d <= allowed ? name : nil
+    }
+
+    /// Optimal string alignment distance (Levenshtein with adjacent transpositions).
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        if abs(a.count - b.count) > 3 { return abs(a.count - b.count) }
+        var prev2 = [Int](repeating: 0, count: b.count + 1)
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    cur[j] = min(cur[j], prev2[j - 2] + 1)
+                }
+            }
+            (prev2, prev, cur) = (prev, cur, prev2)
+        }
+        return prev[b.count]
+    }
+}

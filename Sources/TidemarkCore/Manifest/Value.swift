@@ -1,0 +1,165 @@
+/// A normalized, position-free value: what is compared, hashed and shown in diffs.
+/// Objects keep their members sorted by key, so structural equality ignores key order.
+public indirect enum Value: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case list([Value])
+    case object([Member])
+
+    public struct Member: Hashable, Sendable {
+        public var key: String
+        public var value: Value
+
+        public init(_ key: String, _ value: Value) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// An object from members in any order (sorted here; later duplicates win).
+    public static func object(sorting members: [Member]) -> Value {
+        var sorted = members.sorted { $0.key < $1.key }
+        var i = 1
+        while i < sorted.count {
+            if sorted[i].key == sorted[i - 1].key { sorted.remove(at: i - 1) } else { i += 1 }
+        }
+        return .object(sorted)
+    }
+
+    public subscript(key: String) -> Value? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    public var members: [Member]? {
+        if case .object(let m) = self { return m }
+        return nil
+    }
+
+    public var elements: [Value]? {
+        if case .list(let l) = self { return l }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var intValue: Int64? {
+        if case .int(let v) = self { return v }
+        return nil
+    }
+
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let v): return Double(v)
+        case .double(let v): return v
+        default: return nil
+        }
+    }
+
+    /// Returns a copy with `key` set (or removed when `value` is nil) in an object.
+    public func setting(_ key: String, _ value: Value?) -> Value {
+        guard case .object(var members) = self else { return self }
+        members.removeAll { $0.key == key }
+        if let value { members.append(Member(key, value)) }
+        return .object(sorting: members)
+    }
+
+    /// Canonical JSON: sorted keys, no whitespace. The basis of content hashes.
+    public var canonicalJSON: String {
+        var out = ""
+        writeJSON(into: &out, pretty: false, indent: 0)
+        return out
+    }
+
+    /// Indented JSON with sorted keys, for people.
+    public var prettyJSON: String {
+        var out = ""
+        writeJSON(into: &out, pretty: true, indent: 0)
+        return out
+    }
+
+    func writeJSON(into out: inout String, pretty: Bool, indent: Int) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += JSONText.number(d)
+        case .string(let s): JSONText.quote(s, into: &out)
+        case .list(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (n, item) in items.enumerated() {
+                if n > 0 { out += "," }
+                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                item.writeJSON(into: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            out += "]"
+        case .object(let members):
+            if members.isEmpty { out += "{}"; return }
+            out += "{"
+            for (n, m) in members.enumerated() {
+                if n > 0 { out += "," }
+                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                JSONText.quote(m.key, into: &out)
+                out += pretty ? ": " : ":"
+                m.value.writeJSON(into: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            out += "}"
+        }
+    }
+
+    /// A one-line rendering for diffs: strings quoted, compound values as compact JSON.
+    public var inline: String {
+        switch self {
+        case .string(let s):
+            var out = ""
+            JSONText.quote(s, into: &out)
+            return out
+        default: return canonicalJSON
+        }
+    }
+}
+
+/// JSON text helpers shared by every renderer.
+public enum JSONText {
+    public static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    public static func quote(_ s: String) -> String {
+        var out = ""
+        quote(s, into: &out)
+        return out
+    }
+
+    public static func number(_ d: Double) -> String {
+        if d.isNaN || d.isInfinite { return "null" }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) + ".0" }
+        return String(d)
+    }
+}

@@ -1,0 +1,69 @@
+/// What a plan does to one resource.
+public enum Action: String, Sendable, Codable, CaseIterable {
+    case create, update, replace, delete
+
+    /// Terraform's symbols: `+`, `~`, `-/+`, `-`.
+    public var symbol: String {
+        switch self {
+        case .create: return "+"
+        case .update: return "~"
+        case .replace: return "-/+"
+        case .delete: return "-"
+        }
+    }
+}
+
+/// One field that differs. Paths are relative to `spec`; keyed list entries are named by
+/// their key: `featureDefinitions[Amount].featureType`.
+public struct FieldDiff: Hashable, Sendable {
+    public var path: String
+    public var before: Value?
+    public var after: Value?
+    /// True when this difference alone cannot be made in place.
+    public var forcesReplacement: Bool
+}
+
+/// One resource's change, with the reason and the field-level differences behind it.
+public struct Change: Sendable {
+    public var id: ResourceID
+    public var action: Action
+    /// Replacing or deleting drops data that cannot be recovered (feature store records,
+    /// registry versions).
+    public var destructive: Bool
+    /// A delete that keeps the live object (`tidemark.dev/deletion-policy: retain`).
+    public var retain: Bool
+    public var reason: String
+    public var diff: [FieldDiff]
+    public var physicalName: String?
+    public var previousPhysicalName: String?
+    public var location: SourceLocation?
+}
+
+/// Where a plan's two sides come from: a git revision, or live state.
+public struct PlanSide: Sendable, Hashable {
+    public var revision: String
+    public var commit: String?
+
+    public init(revision: String, commit: String?) {
+        self.revision = revision
+        self.commit = commit
+    }
+}
+
+/// The result of planning: ordered changes (parents created first, children deleted first).
+/// Text, Markdown and JSON are all rendered from this one value.
+public struct Plan: Sendable {
+    public var base: PlanSide?
+    public var head: PlanSide
+    public var path: String
+    public var changes: [Change]
+    public var unchanged: Int
+    /// Warnings found while loading the head revision (errors stop a plan before it exists).
+    public var warnings: [Diagnostic]
+
+    public var isEmpty: Bool { changes.isEmpty }
+
+    public func count(_ action: Action) -> Int { changes.filter { $0.action == action }.count }
+
+    public var destructiveCount: Int { changes.filter(\.destructive).count }
+}

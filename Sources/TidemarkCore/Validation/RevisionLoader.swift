@@ -1,0 +1,68 @@
+import Dispatch
+
+/// The manifests of one revision after decoding and validation.
+public struct LoadedRevision: Sendable {
+    public var desired: DesiredState
+    public var diagnostics: [Diagnostic]
+    public var fileCount: Int
+
+    public var hasErrors: Bool { diagnostics.hasErrors }
+}
+
+/// Decodes the files of one or more revisions, each distinct blob once and in parallel, then
+/// validates each revision as a whole.
+public enum RevisionLoader {
+    public static func load(_ files: [SourceFile], limits: YAMLLimits = YAMLLimits()) -> LoadedRevision {
+        load([files], limits: limits)[0]
+    }
+
+    /// Loads several revisions at once; files with the same blob id are decoded only once
+    /// (a pull request's base and head share almost every blob).
+    public static func load(_ revisions: [[SourceFile]], limits: YAMLLimits = YAMLLimits()) -> [LoadedRevision] {
+        var unique: [SourceFile] = []
+        var slot: [String: Int] = [:]
+        var slots: [[Int]] = []
+        for files in revisions {
+            var mine: [Int] = []
+            for f in files {
+                let key = f.blobID.map { "blob:\($0):\(f.path)" } ?? "file:\(unique.count)"
+                if let i = slot[key] { mine.append(i); continue }
+                slot[key] = unique.count
+                mine.append(unique.count)
+                unique.append(f)
+            }
+            slots.append(mine)
+        }
+        let decoded = decodeConcurrently(unique, limits: limits)
+        return slots.enumerated().map { (_, indices) in
+            var manifests: [Manifest] = []
+            var diagnostics: [Diagnostic] = []
+            for i in indices {
+                manifests += decoded[i].manifests
+                diagnostics += decoded[i].diagnostics
+            }
+            let validated = Validator.validate(manifests)
+            return LoadedRevision(desired: validated.desired,
+                                  diagnostics: (diagnostics + validated.diagnostics).sortedForDisplay(),
+                                  fileCount: indices.count)
+        }
+    }
+
+    static func decodeConcurrently(_ files: [SourceFile], limits: YAMLLimits) -> [ManifestDecoder.Result] {
+        let count = files.count
+        guard count > 1 else { return files.map { ManifestDecoder.decode($0, limits: limits) } }
+        let buffer = UnsafeMutableBufferPointer<ManifestDecoder.Result>.allocate(capacity: count)
+        buffer.initialize(repeating: ManifestDecoder.Result())
+        defer { buffer.deinitialize().deallocate() }
+        nonisolated(unsafe) let results = buffer  // each index is written by exactly one worker
+        let workers = max(1, min(count, 8))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var i = w
+            while i < count {
+                results[i] = ManifestDecoder.decode(files[i], limits: limits)
+                i += workers
+            }
+        }
+        return Array(buffer)
+    }
+}

@@ -1,0 +1,135 @@
+/// Rules across resources: unique identities, references that resolve, the approval gate,
+/// deployment policies against the configs they deploy, monitoring of capturing endpoints.
+public enum Validator {
+    public struct Result: Sendable {
+        public var desired: DesiredState
+        public var diagnostics: [Diagnostic]
+    }
+
+    public static func validate(_ manifests: [Manifest]) -> Result {
+        var diagnostics: [Diagnostic] = []
+        var byID: [ResourceID: Manifest] = [:]
+        byID.reserveCapacity(manifests.count)
+        for m in manifests.sorted(by: { $0.location < $1.location }) {
+            if let first = byID[m.id] {
+                diagnostics.append(.error("duplicate-resource",
+                    "\(m.id) is defined twice: here and at \(first.nameLocation)", at: m.nameLocation))
+                continue
+            }
+            byID[m.id] = m
+        }
+        var namesByKind: [ResourceKind: [String]] = [:]
+        for id in byID.keys { namesByKind[id.kind, default: []].append(id.name) }
+
+        for m in byID.values {
+            for ref in m.references where byID[ResourceID(ref.kind, ref.name)] == nil {
+                var message = "\(ref.path) refers to \(ref.kind.rawValue) '\(ref.name)', which no manifest defines"
+                if let guess = Suggestion.closest(to: ref.name, in: namesByKind[ref.kind] ?? []) {
+                    message += "; did you mean '\(guess)'?"
+                }
+                diagnostics.append(.error("dangling-reference", message, at: ref.location))
+            }
+        }
+        let state = DesiredState(byID)
+        for m in byID.values {
+            switch m.id.kind {
+            case .endpoint:
+                diagnostics += approvalGate(m, state)
+                diagnostics += deploymentFitsConfig(m, state)
+            case .monitoringSchedule:
+                diagnostics += monitoredEndpointCaptures(m, state)
+            default: break
+            }
+        }
+        return Result(desired: state, diagnostics: diagnostics)
+    }
+
+    static func reference(_ m: Manifest, _ kind: ResourceKind) -> [Reference] {
+        m.references.filter { $0.kind == kind }
+    }
+
+    /// The models an EndpointConfig serves, and the packages they deploy.
+    static func servedPackages(of configID: ResourceID, _ state: DesiredState) -> [(model: ResourceID, package: Manifest)] {
+        guard let config = state[configID] else { return [] }
+        var out: [(ResourceID, Manifest)] = []
+        for modelRef in reference(config, .model) {
+            let modelID = ResourceID(.model, modelRef.name)
+            guard let model = state[modelID] else { continue }
+            for pkgRef in reference(model, .modelPackage) {
+                if let pkg = state[ResourceID(.modelPackage, pkgRef.name)] { out.append((modelID, pkg)) }
+            }
+        }
+        return out
+    }
+
+    /// An Endpoint never serves a ModelPackage that is not Approved.
+    static func approvalGate(_ endpoint: Manifest, _ state: DesiredState) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for configRef in reference(endpoint, .endpointConfig) {
+            let configID = ResourceID(.endpointConfig, configRef.name)
+            for (modelID, pkg) in servedPackages(of: configID, state) {
+                let status = pkg.spec["modelApprovalStatus"]?.stringValue
+                guard status != "Approved" else { continue }
+                out.append(.error("approval-gate",
+                    "\(endpoint.id) would serve \(pkg.id) (through \(configID) → \(modelID)), whose modelApprovalStatus is \(status ?? "not set"); only Approved packages may be served",
+                    at: configRef.location))
+            }
+        }
+        return out
+    }
+
+    /// Canary, linear and rolling sizes against the variants' instance counts; rolling
+    /// deployments exclude serverless and multi-variant endpoints.
+    static func deploymentFitsConfig(_ endpoint: Manifest, _ state: DesiredState) -> [Diagnostic] {
+        guard let deployment = endpoint.spec["deploymentConfig"],
+              let configRef = reference(endpoint, .endpointConfig).first,
+              let config = state[ResourceID(.endpointConfig, configRef.name)] else { return [] }
+        let variants = config.spec["productionVariants"]?.elements ?? []
+        let counts = variants.compactMap { $0["initialInstanceCount"]?.intValue }
+        let serverless = variants.contains { $0["serverlessConfig"] != nil }
+        var out: [Diagnostic] = []
+        let at = configRef.location
+        if deployment["rollingUpdatePolicy"] != nil {
+            if serverless {
+                out.append(.error("deployment-policy", "a rolling deployment cannot update a serverless endpoint (\(config.id) is serverless)", at: at))
+            }
+            if variants.count > 1 {
+                out.append(.error("deployment-policy", "a rolling deployment cannot update a multi-variant endpoint (\(config.id) has \(variants.count) variants)", at: at))
+            }
+        } else if serverless, let routing = deployment["blueGreenUpdatePolicy"]?["trafficRoutingConfiguration"],
+                  routing["type"]?.stringValue != "ALL_AT_ONCE" {
+            out.append(.warning("deployment-policy", "deployment guardrails apply to real-time and asynchronous endpoints; \(config.id) is serverless", at: at))
+        }
+        guard let smallest = counts.min(), counts.count == variants.count else { return out }
+        func check(_ size: Value?, _ what: String, _ range: ClosedRange<Double>, _ rule: String) {
+            guard let size, size["type"]?.stringValue == "INSTANCE_COUNT", let v = size["value"]?.intValue else { return }
+            let share = Double(v) / Double(smallest) * 100
+            if !range.contains(share) {
+                out.append(.error("deployment-policy",
+                    "\(what) of \(v) instance(s) is \(Int(share.rounded()))% of \(config.id)'s \(smallest) instance(s); it must be \(rule)", at: at))
+            }
+        }
+        let routing = deployment["blueGreenUpdatePolicy"]?["trafficRoutingConfiguration"]
+        check(routing?["canarySize"], "canarySize", 0...50, "at most 50%")
+        check(routing?["linearStepSize"], "linearStepSize", 10...50, "10–50%")
+        check(deployment["rollingUpdatePolicy"]?["maximumBatchSize"], "maximumBatchSize", 5...50, "5–50%")
+        return out
+    }
+
+    /// A monitored endpoint must capture data.
+    static func monitoredEndpointCaptures(_ schedule: Manifest, _ state: DesiredState) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for ref in reference(schedule, .endpoint) {
+            guard let endpoint = state[ResourceID(.endpoint, ref.name)],
+                  let configRef = reference(endpoint, .endpointConfig).first,
+                  let config = state[ResourceID(.endpointConfig, configRef.name)] else { continue }
+            let capture = config.spec["dataCaptureConfig"]
+            if capture == nil || capture?["enableCapture"] == .bool(false) {
+                out.append(.error("monitoring-without-capture",
+                    "\(schedule.id) monitors \(endpoint.id), but its \(config.id) does not capture data; add dataCaptureConfig with enableCapture: true",
+                    at: ref.location))
+            }
+        }
+        return out
+    }
+}

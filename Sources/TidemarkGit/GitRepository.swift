@@ -1,0 +1,242 @@
+import CLibGit2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TidemarkCore
+
+/// A failure of the git edge, with a code and a message a person can act on.
+public struct GitError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case repositoryNotFound, revisionNotFound, pathNotFound, readFailed }
+    public var code: Code
+    public var message: String
+
+    public var description: String { message }
+}
+
+/// A commit read from the repository.
+public struct Commit: Sendable, Hashable {
+    /// The full 40-hex id.
+    public var id: String
+    public var summary: String
+
+    public var shortID: String { String(id.prefix(7)) }
+}
+
+/// A git repository opened with libgit2: revisions resolve, files are read straight from the
+/// object database at any commit (no checkout, no `git` process). One instance belongs to
+/// one task at a time; libgit2 handles are not shared across threads.
+public final class GitRepository {
+    let handle: OpaquePointer
+    /// The work tree root, or nil for a bare repository.
+    public let workTree: String?
+
+    /// Opens the repository at `path` or in a parent folder of it.
+    public init(path: String) throws(GitError) {
+        git_libgit2_init()
+        var repo: OpaquePointer?
+        let rc = git_repository_open_ext(&repo, path, 0, nil)
+        guard rc == 0, let repo else {
+            git_libgit2_shutdown()
+            throw GitError(code: .repositoryNotFound, message: "no git repository at '\(path)' (\(Self.lastError()))")
+        }
+        handle = repo
+        workTree = git_repository_workdir(repo).map { String(cString: $0) }
+    }
+
+    deinit {
+        git_repository_free(handle)
+        git_libgit2_shutdown()
+    }
+
+    static func lastError() -> String {
+        guard let e = git_error_last(), let m = e.pointee.message else { return "unknown libgit2 error" }
+        return String(cString: m)
+    }
+
+    static func hex(_ oid: UnsafePointer<git_oid>) -> String {
+        var buffer = [CChar](repeating: 0, count: 41)
+        git_oid_tostr(&buffer, 41, oid)
+        return String(cString: buffer)
+    }
+
+    /// Resolves any revision git understands: a branch, tag, full or short id, `HEAD~1`,
+    /// `origin/main`.
+    public func resolve(_ revision: String) throws(GitError) -> Commit {
+        var object: OpaquePointer?
+        guard git_revparse_single(&object, handle, revision) == 0, let object else {
+            throw GitError(code: .revisionNotFound, message: "revision '\(revision)' not found in the repository (\(Self.lastError()))")
+        }
+        defer { git_object_free(object) }
+        var peeled: OpaquePointer?
+        guard git_object_peel(&peeled, object, GIT_OBJECT_COMMIT) == 0, let commit = peeled else {
+            throw GitError(code: .revisionNotFound, message: "revision '\(revision)' does not name a commit")
+        }
+        defer { git_object_free(commit) }
+        let id = Self.hex(git_commit_id(commit))
+        let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
+        return Commit(id: id, summary: summary)
+    }
+
+    /// Every `.yaml`/`.yml` file under `path` at `commit`, sorted by path, read from the object
+    /// database. Paths are relative to the repository root.
+    public func files(at commit: Commit, under path: String) throws(GitError) -> [SourceFile] {
+        var oid = git_oid()
+        guard git_oid_fromstr(&oid, commit.id) == 0 else {
+            throw GitError(code: .revisionNotFound, message: "'\(commit.id)' is not a commit id")
+        }
+        var commitObject: OpaquePointer?
+        guard git_commit_lookup(&commitObject, handle, &oid) == 0, let commitObject else {
+            throw GitError(code: .revisionNotFound, message: "commit \(commit.shortID) not found (\(Self.lastError()))")
+        }
+        defer { git_commit_free(commitObject) }
+        var root: OpaquePointer?
+        guard git_commit_tree(&root, commitObject) == 0, let root else {
+            throw GitError(code: .readFailed, message: "cannot read the tree of \(commit.shortID) (\(Self.lastError()))")
+        }
+        defer { git_tree_free(root) }
+        let clean = Self.normalize(path)
+        if clean.isEmpty { return try walk(root, prefix: "") }
+        var entry: OpaquePointer?
+        guard git_tree_entry_bypath(&entry, root, clean) == 0, let entry else {
+            throw GitError(code: .pathNotFound, message: "path '\(clean)' does not exist at \(commit.shortID)")
+        }
+        defer { git_tree_entry_free(entry) }
+        switch git_tree_entry_type(entry) {
+        case GIT_OBJECT_TREE:
+            var sub: OpaquePointer?
+            guard git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0, let sub else {
+                throw GitError(code: .readFailed, message: "cannot read '\(clean)' at \(commit.shortID) (\(Self.lastError()))")
+            }
+            defer { git_tree_free(sub) }
+            return try walk(sub, prefix: clean + "/")
+        case GIT_OBJECT_BLOB:
+            return [try readBlob(git_tree_entry_id(entry), path: clean)]
+        default:
+            throw GitError(code: .pathNotFound, message: "path '\(clean)' at \(commit.shortID) is neither a folder nor a file")
+        }
+    }
+
+    static func normalize(_ path: String) -> String {
+        var p = path
+        while p.hasPrefix("./") { p.removeFirst(2) }
+        while p.hasSuffix("/") { p.removeLast() }
+        return p == "." ? "" : p
+    }
+
+    static func isManifest(_ name: String) -> Bool { name.hasSuffix(".yaml") || name.hasSuffix(".yml") }
+
+    func walk(_ tree: OpaquePointer, prefix: String) throws(GitError) -> [SourceFile] {
+        var out: [SourceFile] = []
+        var pending: [(tree: OpaquePointer, prefix: String, owned: Bool)] = [(tree, prefix, false)]
+        defer { for p in pending where p.owned { git_tree_free(p.tree) } }
+        while let (current, base, owned) = pending.popLast() {
+            defer { if owned { git_tree_free(current) } }
+            let count = git_tree_entrycount(current)
+            for i in 0..<count {
+                guard let entry = git_tree_entry_byindex(current, i) else { continue }
+                let name = String(cString: git_tree_entry_name(entry))
+                switch git_tree_entry_type(entry) {
+                case GIT_OBJECT_TREE:
+                    var sub: OpaquePointer?
+                    guard git_tree_lookup(&sub, handle, git_tree_entry_id(entry)) == 0, let sub else {
+                        throw GitError(code: .readFailed, message: "cannot read folder '\(base)\(name)' (\(Self.lastError()))")
+                    }
+                    pending.append((sub, base + name + "/", true))
+                case GIT_OBJECT_BLOB where Self.isManifest(name):
+                    guard git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK else { continue }
+                    out.append(try readBlob(git_tree_entry_id(entry), path: base + name))
+                default:
+                    continue
+                }
+            }
+        }
+        return out.sorted { $0.path < $1.path }
+    }
+
+    func readBlob(_ oid: UnsafePointer<git_oid>?, path: String) throws(GitError) -> SourceFile {
+        var blob: OpaquePointer?
+        guard let oid, git_blob_lookup(&blob, handle, oid) == 0, let blob else {
+            throw GitError(code: .readFailed, message: "cannot read '\(path)' (\(Self.lastError()))")
+        }
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        var bytes = [UInt8](repeating: 0, count: size)
+        if size > 0, let raw = git_blob_rawcontent(blob) {
+            bytes.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: size)) }
+        }
+        return SourceFile(path: path, bytes: bytes, blobID: Self.hex(oid))
+    }
+
+    /// Manifest files under `path` that differ in the work tree or index from HEAD, or are
+    /// untracked: what a plan of a commit does not include. Empty for a bare repository.
+    public func uncommittedChanges(under path: String) -> [String] {
+        guard workTree != nil else { return [] }
+        var options = git_status_options()
+        git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION))
+        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
+        let clean = Self.normalize(path)
+        var spec = strdup(clean.isEmpty ? "*" : clean)
+        defer { free(spec) }
+        var list: OpaquePointer?
+        let rc = withUnsafeMutablePointer(to: &spec) { specPointer -> Int32 in
+            options.pathspec = git_strarray(strings: specPointer, count: 1)
+            return git_status_list_new(&list, handle, &options)
+        }
+        guard rc == 0, let list else { return [] }
+        defer { git_status_list_free(list) }
+        var paths: [String] = []
+        for i in 0..<git_status_list_entrycount(list) {
+            guard let entry = git_status_byindex(list, i)?.pointee else { continue }
+            let delta = entry.index_to_workdir ?? entry.head_to_index
+            guard let file = delta?.pointee.new_file.path ?? delta?.pointee.old_file.path else { continue }
+            let p = String(cString: file)
+            if Self.isManifest(p) { paths.append(p) }
+        }
+        return Array(Set(paths)).sorted()
+    }
+
+    /// Paths under `path` that differ between two commits (tree-to-tree, no work tree).
+    public func changedPaths(from old: Commit, to new: Commit, under path: String) throws(GitError) -> [String] {
+        func tree(_ c: Commit) throws(GitError) -> OpaquePointer {
+            var oid = git_oid()
+            var commit: OpaquePointer?
+            guard git_oid_fromstr(&oid, c.id) == 0, git_commit_lookup(&commit, handle, &oid) == 0, let commit else {
+                throw GitError(code: .revisionNotFound, message: "commit \(c.shortID) not found")
+            }
+            defer { git_commit_free(commit) }
+            var t: OpaquePointer?
+            guard git_commit_tree(&t, commit) == 0, let t else {
+                throw GitError(code: .readFailed, message: "cannot read the tree of \(c.shortID)")
+            }
+            return t
+        }
+        let a = try tree(old)
+        defer { git_tree_free(a) }
+        let b = try tree(new)
+        defer { git_tree_free(b) }
+        var options = git_diff_options()
+        git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
+        let clean = Self.normalize(path)
+        var spec = strdup(clean.isEmpty ? "*" : clean)
+        defer { free(spec) }
+        var diff: OpaquePointer?
+        let rc = withUnsafeMutablePointer(to: &spec) { specPointer -> Int32 in
+            options.pathspec = git_strarray(strings: specPointer, count: 1)
+            return git_diff_tree_to_tree(&diff, handle, a, b, &options)
+        }
+        guard rc == 0, let diff else {
+            throw GitError(code: .readFailed, message: "cannot diff \(old.shortID)..\(new.shortID) (\(Self.lastError()))")
+        }
+        defer { git_diff_free(diff) }
+        var paths: [String] = []
+        for i in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, i)?.pointee else { continue }
+            if let p = delta.new_file.path { paths.append(String(cString: p)) }
+            if let p = delta.old_file.path { paths.append(String(cString: p)) }
+        }
+        return Array(Set(paths)).sorted()
+    }
+}
