@@ -61,6 +61,15 @@ public struct Plan: Sendable {
     /// Warnings found while loading the head revision (errors stop a plan before it exists).
     public var warnings: [Diagnostic]
 
+    public init(base: PlanSide?, head: PlanSide, path: String, changes: [Change], unchanged: Int, warnings: [Diagnostic]) {
+        self.base = base
+        self.head = head
+        self.path = path
+        self.changes = changes
+        self.unchanged = unchanged
+        self.warnings = warnings
+    }
+
     public var isEmpty: Bool { changes.isEmpty }
 
     public func count(_ action: Action) -> Int { changes.filter { $0.action == action }.count }

@@ -64,7 +64,10 @@ public enum Planner {
         let diff = StructuralDiff.compare(old.spec, new.spec, spec: definition.spec)
         let renamed = old.physicalName != new.physicalName
         if diff.isEmpty && !renamed && old.digest == new.digest { return nil }
-        let changedRefs = new.referenceDigests.keys.filter { old.referenceDigests[$0] != new.referenceDigests[$0] }.sorted()
+        // References kept across both sides whose target must be replaced (a cascade).
+        let changedRefs = new.referenceDigests.keys.filter { id in
+            old.referenceDigests[id].map { $0 != new.referenceDigests[id] } ?? false
+        }.sorted()
         let blocking = diff.filter(\.forcesReplacement)
         let replace = definition.versionedNames ? renamed : !blocking.isEmpty
         var change = Change(id: new.id, action: replace ? .replace : .update, destructive: false, retain: false,
@@ -119,10 +122,11 @@ public enum Planner {
         if !changedRefs.isEmpty {
             parts.append("\(changedRefs.map(\.description).joined(separator: ", ")) \(changedRefs.count > 1 ? "are" : "is") replaced")
         }
-        if kind == .modelPackageGroup { parts.append("(no update API: the group and its versions are recreated)") }
-        else if versioned { parts.append("(a new \(kind.rawValue) is created beside the old one)") }
-        else if kind == .modelPackage { parts.append("(a new version is registered)") }
-        return parts.joined(separator: "; ")
+        var text = parts.joined(separator: "; ")
+        if kind == .modelPackageGroup { text += " (no update API: the group and its versions are recreated)" }
+        else if versioned { text += " (a new \(kind.rawValue) is created beside the old one)" }
+        else if kind == .modelPackage { text += " (a new version is registered)" }
+        return text
     }
 
     static func updateReason(_ r: ResolvedResource, diff: [FieldDiff]) -> String {

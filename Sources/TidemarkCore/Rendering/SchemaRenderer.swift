@@ -1,0 +1,98 @@
+/// JSON Schema (2020-12) for every kind, generated from the same shapes the decoder uses,
+/// so editors (yaml-language-server) and Tidemark agree on every field.
+public enum SchemaRenderer {
+    public static let id = "https://tidemark.dev/schemas/v1alpha1/manifest.json"
+
+    public static func schema() -> Value {
+        var defs: [Value.Member] = []
+        for kind in ResourceKind.allCases {
+            defs.append(.init(kind.rawValue, kindSchema(KindDefinition.of(kind))))
+        }
+        return .object(sorting: [
+            .init("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
+            .init("$id", .string(id)),
+            .init("title", .string("Tidemark manifest")),
+            .init("oneOf", .list(ResourceKind.allCases.map { .object([.init("$ref", .string("#/$defs/\($0.rawValue)"))]) })),
+            .init("$defs", .object(sorting: defs)),
+        ])
+    }
+
+    static func kindSchema(_ d: KindDefinition) -> Value {
+        let name: Value = .object(sorting: [
+            .init("type", .string("string")),
+            .init("pattern", .string(d.nameRule.pattern)),
+            .init("maxLength", .int(Int64(d.maxNameLength))),
+        ])
+        let stringMap: Value = .object(sorting: [.init("type", .string("object")), .init("additionalProperties", .object([.init("type", .string("string"))]))])
+        return .object(sorting: [
+            .init("type", .string("object")),
+            .init("description", .string(d.summary)),
+            .init("required", .list(["apiVersion", "kind", "metadata", "spec"].map(Value.string))),
+            .init("additionalProperties", .bool(false)),
+            .init("properties", .object(sorting: [
+                .init("apiVersion", .object([.init("const", .string(ManifestDecoder.apiVersion))])),
+                .init("kind", .object([.init("const", .string(d.kind.rawValue))])),
+                .init("metadata", .object(sorting: [
+                    .init("type", .string("object")),
+                    .init("required", .list([.string("name")])),
+                    .init("additionalProperties", .bool(false)),
+                    .init("properties", .object(sorting: [.init("name", name), .init("labels", stringMap), .init("annotations", stringMap)])),
+                ])),
+                .init("spec", shape(.object(d.spec))),
+            ])),
+        ])
+    }
+
+    static func shape(_ s: Shape, summary: String = "") -> Value {
+        var m: [Value.Member] = []
+        if !summary.isEmpty { m.append(.init("description", .string(summary))) }
+        switch s {
+        case .string(let rule):
+            m.append(.init("type", .string("string")))
+            if let allowed = rule.allowed { m.append(.init("enum", .list(allowed.map(Value.string)))) }
+            if let name = rule.name { m.append(.init("pattern", .string(name.pattern))) }
+            if rule.minLength > 0 { m.append(.init("minLength", .int(Int64(rule.minLength)))) }
+            if let max = rule.maxLength ?? rule.name?.maxLength { m.append(.init("maxLength", .int(Int64(max)))) }
+        case let .integer(min, max):
+            m.append(.init("type", .string("integer")))
+            if let min { m.append(.init("minimum", .int(min))) }
+            if let max { m.append(.init("maximum", .int(max))) }
+        case let .number(min, max):
+            m.append(.init("type", .string("number")))
+            if let min { m.append(.init("minimum", .double(min))) }
+            if let max { m.append(.init("maximum", .double(max))) }
+        case .boolean:
+            m.append(.init("type", .string("boolean")))
+        case .list(let list):
+            m.append(.init("type", .string("array")))
+            m.append(.init("items", shape(list.element)))
+            if let min = list.minCount { m.append(.init("minItems", .int(Int64(min)))) }
+            if let max = list.maxCount { m.append(.init("maxItems", .int(Int64(max)))) }
+        case let .map(value, maxEntries):
+            m.append(.init("type", .string("object")))
+            m.append(.init("additionalProperties", shape(value)))
+            if let maxEntries { m.append(.init("maxProperties", .int(Int64(maxEntries)))) }
+        case .document(let json):
+            if json { m.append(.init("type", .list([.string("object"), .string("string")]))) }
+        case .object(let object):
+            m.append(.init("type", .string("object")))
+            m.append(.init("additionalProperties", .bool(false)))
+            var props: [Value.Member] = []
+            for f in object.fields {
+                var fieldSchema = shape(f.shape, summary: f.summary)
+                if let d = f.defaultValue { fieldSchema = fieldSchema.setting("default", d) }
+                props.append(.init(f.name, fieldSchema))
+                for alias in f.aliases { props.append(.init(alias, fieldSchema)) }
+            }
+            m.append(.init("properties", .object(sorting: props)))
+            let required = object.fields.filter(\.required).map { Value.string($0.name) }
+            if !required.isEmpty { m.append(.init("required", .list(required))) }
+            if !object.exactlyOneOf.isEmpty {
+                m.append(.init("allOf", .list(object.exactlyOneOf.map { group in
+                    .object([.init("oneOf", .list(group.map { .object([.init("required", .list([.string($0)]))]) }))])
+                })))
+            }
+        }
+        return .object(sorting: m)
+    }
+}

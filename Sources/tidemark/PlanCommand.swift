@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import TidemarkCore
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what changing from one revision to another would do.",
+        discussion: """
+            With --base REV, compares the manifests at --rev against those at REV without any
+            access to live state: the pull-request CI path.
+            Exit codes: 0 success (no changes, with --detailed-exitcode), 1 error or invalid
+            manifests, 2 changes present (with --detailed-exitcode).
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "The revision to compare against (e.g. origin/main).")
+    var base: String?
+
+    @Option(help: "Output format: text, json or markdown.")
+    var format: Format = .text
+
+    @Option(help: "Write the plan to this file instead of standard output. Long Markdown is split into FILE, FILE-2.md, ...")
+    var out: String?
+
+    @Flag(help: "Exit 2 when the plan has changes, 0 when it has none.")
+    var detailedExitcode = false
+
+    @Option(help: "The state folder (used when planning against live state).")
+    var data: String?
+
+    func run() throws {
+        guard let base else {
+            throw CommandFailure("""
+                error: planning against live state is not available in this build yet; \
+                compare two revisions with --base REV (for example --base origin/main)
+                """)
+        }
+        let repository = try source.open()
+        let (headCommit, headFiles) = try source.read(repository, source.rev)
+        let (baseCommit, baseFiles) = try source.read(repository, base)
+        source.noteUncommitted(repository)
+        let loaded = RevisionLoader.load([baseFiles, headFiles])
+        let (baseRevision, headRevision) = (loaded[0], loaded[1])
+        if headRevision.hasErrors {
+            Terminal.error(DiagnosticRenderer.text(headRevision.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
+            Terminal.error("error: the manifests at \(source.rev) are invalid; no plan was made")
+            throw ExitCode(1)
+        }
+        var warnings = headRevision.diagnostics
+        if baseRevision.hasErrors {
+            let count = baseRevision.diagnostics.filter { $0.severity == .error }.count
+            warnings.insert(.warning("invalid-base", "the base revision \(base) has \(count) error\(count == 1 ? "" : "s"); resources it could not read are treated as absent", at: nil), at: 0)
+        }
+        let (changes, unchanged) = Planner.changes(from: Planner.Side(baseRevision.desired), to: Planner.Side(headRevision.desired))
+        let plan = Plan(base: PlanSide(revision: base, commit: baseCommit.id),
+                        head: PlanSide(revision: source.rev, commit: headCommit.id),
+                        path: source.path, changes: changes, unchanged: unchanged, warnings: warnings)
+        try emit(plan)
+        if detailedExitcode, !plan.isEmpty { throw ExitCode(2) }
+    }
+
+    func emit(_ plan: Plan) throws {
+        switch format {
+        case .text:
+            try output([PlanRenderer.text(plan, color: out == nil && Terminal.colorEnabled())])
+        case .json:
+            try output([PlanRenderer.json(plan)])
+        case .markdown:
+            try output(PlanRenderer.markdown(plan))
+        }
+    }
+
+    /// Writes each part: to standard output (parts separated by a marker line), or to files.
+    func output(_ parts: [String]) throws {
+        guard let out else {
+            for (i, part) in parts.enumerated() {
+                if parts.count > 1 { Terminal.write("<!-- tidemark: part \(i + 1) of \(parts.count) -->\n") }
+                Terminal.write(part.hasSuffix("\n") ? part : part + "\n")
+            }
+            return
+        }
+        for (i, part) in parts.enumerated() {
+            let url = URL(fileURLWithPath: i == 0 ? out : Self.partPath(out, i + 1))
+            do {
+                try Data(part.utf8).write(to: url, options: .atomic)
+            } catch {
+                throw CommandFailure("error: cannot write \(url.path): \(error.localizedDescription)")
+            }
+        }
+        if parts.count > 1 { Terminal.error("note: the plan was split into \(parts.count) parts: \(out) and \((2...parts.count).map { Self.partPath(out, $0) }.joined(separator: ", "))") }
+    }
+
+    static func partPath(_ path: String, _ n: Int) -> String {
+        if path.hasSuffix(".md") { return String(path.dropLast(3)) + "-\(n).md" }
+        return path + "-\(n)"
+    }
+}

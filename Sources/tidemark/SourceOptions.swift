@@ -1,0 +1,38 @@
+import ArgumentParser
+import TidemarkCore
+import TidemarkGit
+
+/// Where the manifests come from: `--repo`, `--rev`, `--path`.
+struct SourceOptions: ParsableArguments {
+    @Option(help: "The git repository (a work tree or a bare repository).")
+    var repo: String = "."
+
+    @Option(help: "The revision to read: a branch, tag, commit id, HEAD~1, origin/main, ...")
+    var rev: String = "HEAD"
+
+    @Option(help: "The folder (or file) of manifests inside the repository.")
+    var path: String = "manifests"
+
+    func open() throws -> GitRepository {
+        do { return try GitRepository(path: repo) } catch { throw CommandFailure("error: \(error)") }
+    }
+
+    /// Reads the files of `revision` from the object database.
+    func read(_ repository: GitRepository, _ revision: String) throws -> (Commit, [SourceFile]) {
+        do {
+            let commit = try repository.resolve(revision)
+            return (commit, try repository.files(at: commit, under: path))
+        } catch {
+            throw CommandFailure("error: \(error)")
+        }
+    }
+
+    /// Tells, on stderr, which manifest files have changes the revision does not include.
+    func noteUncommitted(_ repository: GitRepository) {
+        guard rev == "HEAD" else { return }
+        let changed = repository.uncommittedChanges(under: path)
+        guard !changed.isEmpty else { return }
+        let list = changed.prefix(5).joined(separator: ", ") + (changed.count > 5 ? " and \(changed.count - 5) more" : "")
+        Terminal.error("note: \(list) \(changed.count == 1 ? "has" : "have") uncommitted changes that this run does not include (it reads HEAD); commit them to include them")
+    }
+}

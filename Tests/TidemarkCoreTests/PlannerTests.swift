@@ -1,0 +1,145 @@
+import Testing
+@testable import TidemarkCore
+
+@Suite struct PlannerTests {
+    /// Plans from the example stack to the stack with `edits`.
+    func plan(_ edits: [(String, String, String)], from baseEdits: [(String, String, String)] = []) throws -> [Change] {
+        let base = Fixtures.load(baseEdits)
+        let head = Fixtures.load(edits)
+        try #require(!base.hasErrors, "\(base.diagnostics)")
+        try #require(!head.hasErrors, "\(head.diagnostics)")
+        return Planner.changes(from: Planner.Side(base.desired), to: Planner.Side(head.desired)).changes
+    }
+
+    func change(_ changes: [Change], _ id: String) -> Change? {
+        changes.first { $0.id.description == id }
+    }
+
+    @Test func addingAFeatureIsAnInPlaceUpdate() throws {
+        let changes = try plan([(Fixtures.featureStore, "    - {featureName: is_foreign, featureType: Integral}\n",
+                                 "    - {featureName: is_foreign, featureType: Integral}\n    - {featureName: merchant_risk, featureType: Fractional}\n")])
+        #expect(changes.count == 1)
+        let c = try #require(change(changes, "FeatureGroup/fraud-transactions"))
+        #expect(c.action == .update)
+        #expect(!c.destructive)
+        #expect(c.reason == "adds feature merchant_risk in place")
+        #expect(c.diff == [FieldDiff(path: "featureDefinitions[merchant_risk]", before: nil,
+                                     after: .object([.init("featureName", .string("merchant_risk")), .init("featureType", .string("Fractional"))]),
+                                     forcesReplacement: false)])
+    }
+
+    @Test func removingAFeatureIsADestructiveReplacement() throws {
+        let changes = try plan([(Fixtures.featureStore, "    - {featureName: is_foreign, featureType: Integral}\n", "")])
+        let c = try #require(change(changes, "FeatureGroup/fraud-transactions"))
+        #expect(c.action == .replace)
+        #expect(c.destructive)
+        #expect(c.reason.hasPrefix("removes feature is_foreign"))
+        #expect(c.diff.first?.forcesReplacement == true)
+    }
+
+    @Test func retypingAFeatureIsADestructiveReplacement() throws {
+        let changes = try plan([(Fixtures.featureStore, "{featureName: is_foreign, featureType: Integral}", "{featureName: is_foreign, featureType: String}")])
+        let c = try #require(change(changes, "FeatureGroup/fraud-transactions"))
+        #expect(c.action == .replace)
+        #expect(c.destructive)
+        #expect(c.reason.hasPrefix("changes feature is_foreign"))
+        #expect(c.diff.map(\.path) == ["featureDefinitions[is_foreign].featureType"])
+    }
+
+    @Test func anImmutableModelChangeCascadesToConfigAndEndpoint() throws {
+        let changes = try plan([(Fixtures.serving, "SAGEMAKER_CONTAINER_LOG_LEVEL: \"20\"", "SAGEMAKER_CONTAINER_LOG_LEVEL: \"10\"")])
+        #expect(changes.map(\.id.description) == ["Model/fraud-xgb", "EndpointConfig/fraud-detector", "Endpoint/fraud-detector"])
+        #expect(changes.map(\.action) == [.replace, .replace, .update])
+        let model = changes[0], config = changes[1], endpoint = changes[2]
+        #expect(model.previousPhysicalName?.hasPrefix("fraud-xgb-") == true)
+        #expect(model.physicalName != model.previousPhysicalName)
+        #expect(config.diff.first?.path == "productionVariants[primary].modelName")
+        #expect(config.diff.first?.after == model.physicalName.map(Value.string))
+        #expect(config.reason.contains("Model/fraud-xgb is replaced"))
+        #expect(endpoint.diff.first?.after == config.physicalName.map(Value.string))
+        #expect(endpoint.reason.hasPrefix("deploys \(config.physicalName ?? "")"))
+        #expect(changes.allSatisfy { !$0.destructive })
+    }
+
+    @Test func anApprovalChangeIsInPlaceAndDoesNotCascade() throws {
+        let changes = try plan([(Fixtures.registry, "approvalDescription: Approved by risk-ml review 2026-10-02", "approvalDescription: Re-approved after audit")])
+        #expect(changes.map(\.id.description) == ["ModelPackage/fraud-xgb-v1"])
+        #expect(changes.first?.action == .update)
+        let approve = try plan([(Fixtures.registry, "modelApprovalStatus: PendingManualApproval", "modelApprovalStatus: Approved")])
+        #expect(approve.map(\.action) == [.update])
+        #expect(approve.first?.reason == "approval PendingManualApproval → Approved in place")
+    }
+
+    @Test func servingANewPackageVersionReplacesTheModel() throws {
+        let approveV2 = (Fixtures.registry, "modelApprovalStatus: PendingManualApproval", "modelApprovalStatus: Approved")
+        let changes = try plan([approveV2, (Fixtures.serving, "modelPackageName: fraud-xgb-v1", "modelPackageName: fraud-xgb-v2")], from: [approveV2])
+        #expect(changes.map(\.id.description) == ["Model/fraud-xgb", "EndpointConfig/fraud-detector", "Endpoint/fraud-detector"])
+    }
+
+    @Test func reorderingIsNotAChange() throws {
+        let changes = try plan([
+            (Fixtures.featureStore, "    - {featureName: transaction_id, featureType: String}\n    - {featureName: event_time, featureType: Fractional}\n",
+             "    - {featureType: Fractional, featureName: event_time}\n    - {featureName: transaction_id, featureType: String}\n"),
+            (Fixtures.serving, "    captureOptions:\n      - {captureMode: Input}\n      - {captureMode: Output}\n",
+             "    captureOptions:\n      - {captureMode: Output}\n      - {captureMode: Input}\n"),
+            (Fixtures.pipeline, "      - {Name: InputData, Type: String, DefaultValue: \"s3://risk-ml-data/fraud/raw/\"}\n",
+             ""),
+            (Fixtures.pipeline, "      - {Name: AucThreshold, Type: Float, DefaultValue: 0.9}\n",
+             "      - {Name: AucThreshold, Type: Float, DefaultValue: 0.9}\n      - {Name: InputData, Type: String, DefaultValue: \"s3://risk-ml-data/fraud/raw/\"}\n"),
+        ])
+        #expect(changes.isEmpty, "\(changes.map(\.reason))")
+    }
+
+    @Test func writingADefaultExplicitlyIsNotAChange() throws {
+        let changes = try plan([
+            (Fixtures.serving, "      initialVariantWeight: 1\n", ""),
+            (Fixtures.serving, "    modelPackageName: fraud-xgb-v1\n", "    modelPackageName: fraud-xgb-v1\n    mode: SingleModel\n"),
+            (Fixtures.serving, "  executionRoleARN:", "  enableNetworkIsolation: false\n  executionRoleARN:"),
+            (Fixtures.monitoring, "            localPath: /opt/ml/processing/input/endpoint\n", "            localPath: /opt/ml/processing/input/endpoint\n            s3InputMode: File\n"),
+        ])
+        #expect(changes.isEmpty, "\(changes.map(\.reason))")
+    }
+
+    @Test func aPipelineStepChangeIsAnUpdateNamingTheStep() throws {
+        let changes = try plan([(Fixtures.pipeline, "max_depth: \"6\"", "max_depth: \"8\"")])
+        let c = try #require(changes.first)
+        #expect(changes.count == 1)
+        #expect(c.action == .update)
+        #expect(c.diff.map(\.path) == ["pipelineDefinition.Steps[Train].Arguments.HyperParameters.max_depth"])
+    }
+
+    @Test func deletesComeAfterCreatesChildrenFirstAndRetainIsHonoured() throws {
+        let monitoring = Fixtures.stackPaths.firstIndex(of: Fixtures.monitoring)!
+        let base = Fixtures.load()
+        var headFiles = Fixtures.stack()
+        headFiles.remove(at: monitoring)
+        let serving = headFiles.firstIndex { $0.path == Fixtures.serving }!
+        headFiles.remove(at: serving)
+        let head = RevisionLoader.load(headFiles)
+        #expect(!head.hasErrors)
+        let changes = Planner.changes(from: Planner.Side(base.desired), to: Planner.Side(head.desired)).changes
+        #expect(changes.map(\.id.description) == ["MonitoringSchedule/fraud-detector-data-quality", "Endpoint/fraud-detector",
+                                                  "EndpointConfig/fraud-detector", "Model/fraud-xgb"])
+        #expect(changes.allSatisfy { $0.action == .delete })
+        #expect(changes[1].retain)
+        #expect(!changes[0].retain)
+    }
+
+    @Test func anUnchangedStackPlansNothing() throws {
+        let loaded = Fixtures.load()
+        let result = Planner.changes(from: Planner.Side(loaded.desired), to: Planner.Side(loaded.desired))
+        #expect(result.changes.isEmpty)
+        #expect(result.unchanged == 9)
+    }
+
+    @Test func anEmptyBaseCreatesEverythingParentsFirst() throws {
+        let loaded = Fixtures.load()
+        let changes = Planner.changes(from: .empty, to: Planner.Side(loaded.desired)).changes
+        #expect(changes.count == 9)
+        let position = Dictionary(uniqueKeysWithValues: changes.enumerated().map { ($1.id.description, $0) })
+        #expect(position["ModelPackageGroup/fraud-models"]! < position["Pipeline/fraud-training"]!)
+        #expect(position["ModelPackage/fraud-xgb-v1"]! < position["Model/fraud-xgb"]!)
+        #expect(position["Model/fraud-xgb"]! < position["EndpointConfig/fraud-detector"]!)
+        #expect(position["Endpoint/fraud-detector"]! < position["MonitoringSchedule/fraud-detector-data-quality"]!)
+    }
+}
