@@ -41,7 +41,7 @@ struct PlanCommand: ParsableCommand {
         }
         let repository = try source.open()
         let (headCommit, headFiles) = try source.read(repository, source.rev)
-        let (baseCommit, baseFiles) = try source.read(repository, base)
+        let (baseCommit, baseFiles) = try source.read(repository, base, missingPathIsEmpty: true)
         source.noteUncommitted(repository)
         let loaded = RevisionLoader.load([baseFiles, headFiles])
         let (baseRevision, headRevision) = (loaded[0], loaded[1])

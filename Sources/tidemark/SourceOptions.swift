@@ -17,11 +17,16 @@ struct SourceOptions: ParsableArguments {
         do { return try GitRepository(path: repo) } catch { throw CommandFailure("error: \(error)") }
     }
 
-    /// Reads the files of `revision` from the object database.
-    func read(_ repository: GitRepository, _ revision: String) throws -> (Commit, [SourceFile]) {
+    /// Reads the files of `revision` from the object database. With `missingPathIsEmpty`, a
+    /// revision without the manifests path reads as no files (a base before they existed).
+    func read(_ repository: GitRepository, _ revision: String, missingPathIsEmpty: Bool = false) throws -> (Commit, [SourceFile]) {
+        let commit: Commit
+        do { commit = try repository.resolve(revision) } catch { throw CommandFailure("error: \(error)") }
         do {
-            let commit = try repository.resolve(revision)
             return (commit, try repository.files(at: commit, under: path))
+        } catch where error.code == .pathNotFound && missingPathIsEmpty {
+            Terminal.error("note: \(error.message); planning as if it were empty")
+            return (commit, [])
         } catch {
             throw CommandFailure("error: \(error)")
         }

@@ -137,9 +137,13 @@ public enum ManifestDecoder {
             ok = false
         }
         if let nameField = definition.nameField { spec = spec.setting(nameField, nil) }
+        // The kind's rules read fields the shape has vouched for; on a spec with shape errors
+        // they would only echo them ("missing instanceType" after "unknown field intanceType").
         var context = RuleContext(file: file, name: name, node: specNode, spec: spec, embedded: checker.embedded)
-        definition.rules(&context)
-        result.diagnostics += context.diagnostics
+        if !checker.diagnostics.hasErrors {
+            definition.rules(&context)
+            result.diagnostics += context.diagnostics
+        }
         guard ok else { return }
         result.manifests.append(Manifest(
             id: ResourceID(kind, name),

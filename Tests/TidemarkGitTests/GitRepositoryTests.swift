@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+import TidemarkCore
+@testable import TidemarkGit
+
+/// A real git repository in a temporary folder, built with the git command line.
+final class TempRepo {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-git-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try git("init", "-q", "-b", "main")
+        try git("config", "user.email", "test@example.com")
+        try git("config", "user.name", "Test")
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    @discardableResult
+    func git(_ args: String...) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git", "-C", url.path] + args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = Pipe()
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw CommandError(args: args) }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    struct CommandError: Error { let args: [String] }
+
+    func write(_ path: String, _ text: String) throws {
+        let file = url.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    func commit(_ message: String, _ files: [String: String]) throws -> String {
+        for (path, text) in files { try write(path, text) }
+        try git("add", "-A")
+        try git("commit", "-q", "-m", message)
+        return try git("rev-parse", "HEAD")
+    }
+}
+
+@Suite struct GitRepositoryTests {
+    func names(_ files: [SourceFile]) -> [String] { files.map(\.path) }
+
+    @Test func readsManifestsAtAnyRevisionWithoutCheckout() throws {
+        let repo = try TempRepo()
+        let first = try repo.commit("one", ["manifests/a.yaml": "a: 1\n", "manifests/sub/b.yml": "b: 1\n", "manifests/notes.txt": "x", "other/c.yaml": "c: 1\n"])
+        let second = try repo.commit("two", ["manifests/a.yaml": "a: 2\n", "manifests/sub/new.yaml": "n: 1\n"])
+        let git = try GitRepository(path: repo.url.path)
+        #expect(try git.resolve("HEAD").id == second)
+        #expect(try git.resolve("HEAD~1").id == first)
+        #expect(try git.resolve(String(first.prefix(8))).id == first)
+        let old = try git.files(at: git.resolve("HEAD~1"), under: "manifests")
+        #expect(names(old) == ["manifests/a.yaml", "manifests/sub/b.yml"])
+        #expect(old.first.map { String(decoding: $0.bytes, as: UTF8.self) } == "a: 1\n")
+        let new = try git.files(at: git.resolve("main"), under: "./manifests/")
+        #expect(names(new) == ["manifests/a.yaml", "manifests/sub/b.yml", "manifests/sub/new.yaml"])
+        #expect(new[1].blobID == old[1].blobID)
+        #expect(new[0].blobID != old[0].blobID)
+    }
+
+    @Test func resolvesBranchesTagsAndRemoteBranches() throws {
+        let repo = try TempRepo()
+        let first = try repo.commit("one", ["manifests/a.yaml": "a: 1\n"])
+        try repo.git("tag", "v1")
+        try repo.git("tag", "-a", "v1-annotated", "-m", "annotated")
+        try repo.git("checkout", "-q", "-b", "feature")
+        let second = try repo.commit("two", ["manifests/a.yaml": "a: 2\n"])
+        try repo.git("update-ref", "refs/remotes/origin/main", first)
+        let git = try GitRepository(path: repo.url.path)
+        #expect(try git.resolve("v1").id == first)
+        #expect(try git.resolve("v1-annotated").id == first)
+        #expect(try git.resolve("main").id == first)
+        #expect(try git.resolve("feature").id == second)
+        #expect(try git.resolve("origin/main").id == first)
+        #expect(try git.changedPaths(from: git.resolve("origin/main"), to: git.resolve("HEAD"), under: "manifests") == ["manifests/a.yaml"])
+    }
+
+    @Test func readsABareRepository() throws {
+        let repo = try TempRepo()
+        _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n"])
+        let bare = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bare-\(UUID().uuidString).git")
+        defer { try? FileManager.default.removeItem(at: bare) }
+        try repo.git("clone", "-q", "--bare", repo.url.path, bare.path)
+        let git = try GitRepository(path: bare.path)
+        #expect(git.workTree == nil)
+        #expect(names(try git.files(at: git.resolve("HEAD"), under: "manifests")) == ["manifests/a.yaml"])
+        #expect(git.uncommittedChanges(under: "manifests").isEmpty)
+    }
+
+    @Test func givesClearErrorsForMissingRepositoryRevisionAndPath() throws {
+        let repo = try TempRepo()
+        _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n"])
+        let git = try GitRepository(path: repo.url.path)
+        #expect(throws: GitError.self) { try git.resolve("no-such-branch") }
+        do {
+            _ = try git.resolve("no-such-branch")
+        } catch {
+            #expect(error.code == .revisionNotFound)
+            #expect(error.message.contains("no-such-branch"))
+        }
+        do {
+            _ = try git.files(at: git.resolve("HEAD"), under: "deploy")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .pathNotFound)
+            #expect(error.message.contains("'deploy'"))
+        }
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-none-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        do {
+            _ = try GitRepository(path: empty.path)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .repositoryNotFound)
+        }
+    }
+
+    @Test func reportsUncommittedManifestChanges() throws {
+        let repo = try TempRepo()
+        _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n", "manifests/b.yaml": "b: 1\n"])
+        try repo.write("manifests/a.yaml", "a: 2\n")
+        try repo.write("manifests/new.yaml", "n: 1\n")
+        try repo.write("elsewhere.yaml", "e: 1\n")
+        let git = try GitRepository(path: repo.url.path)
+        #expect(git.uncommittedChanges(under: "manifests") == ["manifests/a.yaml", "manifests/new.yaml"])
+    }
+
+    @Test func aSingleFilePathReadsThatFile() throws {
+        let repo = try TempRepo()
+        _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n", "manifests/b.yaml": "b: 1\n"])
+        let git = try GitRepository(path: repo.url.path)
+        #expect(names(try git.files(at: git.resolve("HEAD"), under: "manifests/b.yaml")) == ["manifests/b.yaml"])
+    }
+}
