@@ -27,7 +27,7 @@ build: deps
 # Until `serve` exists: validate and plan the example stack in manifests/.
 run: build
 	$(BIN_DEBUG) validate --path manifests
-	$(BIN_DEBUG) plan --path manifests --base $$(git rev-list --max-parents=0 HEAD | tail -n 1) || true
+	$(BIN_DEBUG) plan --path manifests --base $$(git rev-list --max-parents=0 HEAD | tail -n 1)
 	$(BIN_DEBUG) graph --path manifests
 
 test: deps
