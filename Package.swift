@@ -33,6 +33,8 @@ let package = Package(
             name: "TidemarkGit",
             dependencies: ["CLibGit2", "TidemarkCore"],
             swiftSettings: settings),
+        // A real git repository in a temp folder, shared by the test targets.
+        .target(name: "TidemarkTesting", swiftSettings: settings),
         .executableTarget(
             name: "tidemark",
             dependencies: [
@@ -44,10 +46,10 @@ let package = Package(
             name: "TidemarkCoreTests", dependencies: ["TidemarkCore"],
             resources: [.copy("Golden")], swiftSettings: settings),
         .testTarget(
-            name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkCore"],
+            name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkCore", "TidemarkTesting"],
             swiftSettings: settings),
         .testTarget(
-            name: "TidemarkCLITests", dependencies: ["TidemarkCore"],
+            name: "TidemarkCLITests", dependencies: ["TidemarkTesting"],
             swiftSettings: settings),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TidemarkTesting
 
 /// End to end: the built `tidemark` binary against real git repositories in temp folders.
 @Suite struct CLITests {
@@ -34,8 +35,8 @@ import Testing
     }
 
     /// A repository whose first commit holds the example stack.
-    static func stackRepo() throws -> Repo {
-        let repo = try Repo()
+    static func stackRepo() throws -> TempRepository {
+        let repo = try TempRepository()
         for path in try FileManager.default.subpathsOfDirectory(atPath: root.appendingPathComponent("manifests").path) where path.hasSuffix(".yaml") {
             try repo.write("manifests/" + path, String(contentsOf: root.appendingPathComponent("manifests/" + path), encoding: .utf8))
         }
@@ -144,6 +145,19 @@ import Testing
         #expect((object?["$defs"] as? [String: Any])?.keys.count == 8)
     }
 
+    @Test func theExampleEnvironmentsValidate() throws {
+        let repo = try TempRepository()
+        for env in ["dev", "prod"] {
+            let path = "examples/environments/\(env)/serving.yaml"
+            try repo.write(path, String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8))
+        }
+        try repo.commit("environments")
+        for env in ["dev", "prod"] {
+            let r = try Self.run(["validate", "--path", "examples/environments/\(env)"], in: repo.url)
+            #expect(r.status == 0, "\(r.stdout)")
+        }
+    }
+
     @Test func notesUncommittedManifestChanges() throws {
         let repo = try Self.stackRepo()
         try repo.edit("manifests/serving/fraud-detector.yaml", "initialInstanceCount: 4", "initialInstanceCount: 6")
@@ -153,46 +167,3 @@ import Testing
     }
 }
 
-/// A real git repository in a temporary folder, built with the git command line.
-final class Repo {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try git("init", "-q", "-b", "main")
-        try git("config", "user.email", "test@example.com")
-        try git("config", "user.name", "Test")
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func git(_ args: String...) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "-C", url.path] + args
-        p.standardOutput = Pipe()
-        p.standardError = Pipe()
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
-    }
-
-    func write(_ path: String, _ text: String) throws {
-        let file = url.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: file, atomically: true, encoding: .utf8)
-    }
-
-    func edit(_ path: String, _ old: String, _ new: String) throws {
-        let file = url.appendingPathComponent(path)
-        let text = try String(contentsOf: file, encoding: .utf8)
-        precondition(text.contains(old), "edit did not match: \(old)")
-        try text.replacingOccurrences(of: old, with: new).write(to: file, atomically: true, encoding: .utf8)
-    }
-
-    func commit(_ message: String) throws {
-        try git("add", "-A")
-        try git("commit", "-q", "-m", message)
-    }
-}

@@ -1,58 +1,14 @@
 import Foundation
 import Testing
 import TidemarkCore
+import TidemarkTesting
 @testable import TidemarkGit
-
-/// A real git repository in a temporary folder, built with the git command line.
-final class TempRepo {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-git-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try git("init", "-q", "-b", "main")
-        try git("config", "user.email", "test@example.com")
-        try git("config", "user.name", "Test")
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    @discardableResult
-    func git(_ args: String...) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "-C", url.path] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = Pipe()
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw CommandError(args: args) }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    struct CommandError: Error { let args: [String] }
-
-    func write(_ path: String, _ text: String) throws {
-        let file = url.appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: file, atomically: true, encoding: .utf8)
-    }
-
-    func commit(_ message: String, _ files: [String: String]) throws -> String {
-        for (path, text) in files { try write(path, text) }
-        try git("add", "-A")
-        try git("commit", "-q", "-m", message)
-        return try git("rev-parse", "HEAD")
-    }
-}
 
 @Suite struct GitRepositoryTests {
     func names(_ files: [SourceFile]) -> [String] { files.map(\.path) }
 
     @Test func readsManifestsAtAnyRevisionWithoutCheckout() throws {
-        let repo = try TempRepo()
+        let repo = try TempRepository()
         let first = try repo.commit("one", ["manifests/a.yaml": "a: 1\n", "manifests/sub/b.yml": "b: 1\n", "manifests/notes.txt": "x", "other/c.yaml": "c: 1\n"])
         let second = try repo.commit("two", ["manifests/a.yaml": "a: 2\n", "manifests/sub/new.yaml": "n: 1\n"])
         let git = try GitRepository(path: repo.url.path)
@@ -69,7 +25,7 @@ final class TempRepo {
     }
 
     @Test func resolvesBranchesTagsAndRemoteBranches() throws {
-        let repo = try TempRepo()
+        let repo = try TempRepository()
         let first = try repo.commit("one", ["manifests/a.yaml": "a: 1\n"])
         try repo.git("tag", "v1")
         try repo.git("tag", "-a", "v1-annotated", "-m", "annotated")
@@ -86,7 +42,7 @@ final class TempRepo {
     }
 
     @Test func readsABareRepository() throws {
-        let repo = try TempRepo()
+        let repo = try TempRepository()
         _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n"])
         let bare = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bare-\(UUID().uuidString).git")
         defer { try? FileManager.default.removeItem(at: bare) }
@@ -98,7 +54,7 @@ final class TempRepo {
     }
 
     @Test func givesClearErrorsForMissingRepositoryRevisionAndPath() throws {
-        let repo = try TempRepo()
+        let repo = try TempRepository()
         _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n"])
         let git = try GitRepository(path: repo.url.path)
         #expect(throws: GitError.self) { try git.resolve("no-such-branch") }
@@ -127,7 +83,7 @@ final class TempRepo {
     }
 
     @Test func reportsUncommittedManifestChanges() throws {
-        let repo = try TempRepo()
+        let repo = try TempRepository()
         _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n", "manifests/b.yaml": "b: 1\n"])
         try repo.write("manifests/a.yaml", "a: 2\n")
         try repo.write("manifests/new.yaml", "n: 1\n")
@@ -137,7 +93,7 @@ final class TempRepo {
     }
 
     @Test func aSingleFilePathReadsThatFile() throws {
-        let repo = try TempRepo()
+        let repo = try TempRepository()
         _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n", "manifests/b.yaml": "b: 1\n"])
         let git = try GitRepository(path: repo.url.path)
         #expect(names(try git.files(at: git.resolve("HEAD"), under: "manifests/b.yaml")) == ["manifests/b.yaml"])
