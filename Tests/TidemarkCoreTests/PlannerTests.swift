@@ -125,6 +125,21 @@ import Testing
         #expect(!changes[0].retain)
     }
 
+    @Test func recreatingAGroupReregistersItsPackagesAndCascades() throws {
+        let changes = try plan([(Fixtures.registry, "modelPackageGroupDescription: XGBoost card-fraud classifiers", "modelPackageGroupDescription: Card-fraud classifiers")])
+        #expect(change(changes, "ModelPackageGroup/fraud-models")?.action == .replace)
+        #expect(change(changes, "ModelPackageGroup/fraud-models")?.destructive == true)
+        #expect(change(changes, "ModelPackage/fraud-xgb-v1")?.action == .replace)
+        #expect(change(changes, "Model/fraud-xgb")?.action == .replace)
+        #expect(change(changes, "Endpoint/fraud-detector")?.action == .update)
+        #expect(change(changes, "Pipeline/fraud-training") == nil)
+    }
+
+    @Test func anExplicitNullMeansTheDefault() throws {
+        let changes = try plan([(Fixtures.serving, "      initialVariantWeight: 1\n", "      initialVariantWeight: null\n")])
+        #expect(changes.isEmpty, "\(changes.map(\.reason))")
+    }
+
     @Test func anUnchangedStackPlansNothing() throws {
         let loaded = Fixtures.load()
         let result = Planner.changes(from: Planner.Side(loaded.desired), to: Planner.Side(loaded.desired))

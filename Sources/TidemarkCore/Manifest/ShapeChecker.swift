@@ -185,8 +185,9 @@ public struct ShapeChecker {
             }
             members.append(.init(field.name, v))
         }
-        for field in object.fields where given[field.name] == nil {
-            if field.required {
+        let set = Set(members.map(\.key))
+        for field in object.fields where !set.contains(field.name) {
+            if field.required, given[field.name] == nil {
                 error("missing-field", "\(path) is missing required field '\(field.name)'", node.mark)
             } else if let d = field.defaultValue {
                 members.append(.init(field.name, d))

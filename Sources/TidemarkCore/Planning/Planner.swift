@@ -69,7 +69,9 @@ public enum Planner {
             old.referenceDigests[id].map { $0 != new.referenceDigests[id] } ?? false
         }.sorted()
         let blocking = diff.filter(\.forcesReplacement)
-        let replace = definition.versionedNames ? renamed : !blocking.isEmpty
+        // A package in a group that is recreated must be registered again.
+        let parentRecreated = new.id.kind == .modelPackage && changedRefs.contains { $0.kind == .modelPackageGroup }
+        let replace = definition.versionedNames ? renamed : (!blocking.isEmpty || parentRecreated)
         var change = Change(id: new.id, action: replace ? .replace : .update, destructive: false, retain: false,
                             reason: "", diff: diff, physicalName: new.physicalName,
                             previousPhysicalName: renamed ? old.physicalName : nil, location: new.location)
@@ -77,7 +79,7 @@ public enum Planner {
             change.destructive = definition.replacementIsDestructive
             change.reason = replacementReason(new.id.kind, blocking: blocking, changedRefs: changedRefs, versioned: definition.versionedNames)
         } else if diff.isEmpty {
-            // Nothing to send for this resource itself; keep it out of the plan.
+            // Only a referenced resource changed; nothing is sent for this one.
             return nil
         } else {
             change.reason = updateReason(new, diff: diff)

@@ -34,7 +34,7 @@ public enum RevisionLoader {
             slots.append(mine)
         }
         let decoded = decodeConcurrently(unique, limits: limits)
-        return slots.enumerated().map { (_, indices) in
+        return slots.map { indices in
             var manifests: [Manifest] = []
             var diagnostics: [Diagnostic] = []
             for i in indices {

@@ -7,8 +7,7 @@
 /// - float: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `[-+]?.inf`, `.nan`
 enum CoreSchema {
     static func resolvePlain(_ text: String) -> ScalarValue {
-        var utf8 = text.utf8
-        guard let first = utf8.first else { return .null }
+        guard let first = text.utf8.first else { return .null }
         // Fast exit: most scalars in manifests are words that cannot be anything but strings.
         switch first {
         case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "~"):
@@ -25,12 +24,12 @@ enum CoreSchema {
         default:
             return .string(text)
         }
-        if let number = resolveNumber(&utf8, text) { return number }
+        if let number = resolveNumber(text) { return number }
         return .string(text)
     }
 
-    private static func resolveNumber(_ utf8: inout String.UTF8View, _ text: String) -> ScalarValue? {
-        let bytes = Array(utf8)
+    private static func resolveNumber(_ text: String) -> ScalarValue? {
+        let bytes = Array(text.utf8)
         var i = 0
         var negative = false
         if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
