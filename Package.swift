@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,12 +34,28 @@ let package = Package(
             name: "TidemarkGit",
             dependencies: ["CLibGit2", "TidemarkCore"],
             swiftSettings: settings),
+        // The engine: live-state planning, the applier with rollback, the ports it drives
+        // (service backend, store, clock). No SQLite, no git, no terminal here.
+        .target(
+            name: "TidemarkEngine",
+            dependencies: ["TidemarkCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: settings),
+        // The controller's own records in SQLite: revisions, inventory, journal, audit chain, lease.
+        .target(
+            name: "TidemarkStore",
+            dependencies: ["TidemarkEngine", "TidemarkCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings),
+        // Local service modules that behave like the SageMaker services, persisted in SQLite.
+        .target(
+            name: "TidemarkServices",
+            dependencies: ["TidemarkEngine", "TidemarkCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings),
         // A real git repository in a temp folder, shared by the test targets.
         .target(name: "TidemarkTesting", swiftSettings: settings),
         .executableTarget(
             name: "tidemark",
             dependencies: [
-                "TidemarkCore", "TidemarkGit",
+                "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),
@@ -47,6 +64,10 @@ let package = Package(
             resources: [.copy("Golden")], swiftSettings: settings),
         .testTarget(
             name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkCore", "TidemarkTesting"],
+            swiftSettings: settings),
+        .testTarget(
+            name: "TidemarkEngineTests",
+            dependencies: ["TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkCore"],
             swiftSettings: settings),
         .testTarget(
             name: "TidemarkCLITests", dependencies: ["TidemarkTesting"],

@@ -1,14 +1,16 @@
 import ArgumentParser
 import Foundation
 import TidemarkCore
+import TidemarkEngine
 
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what changing from one revision to another would do.",
         discussion: """
             With --base REV, compares the manifests at --rev against those at REV without any
-            access to live state: the pull-request CI path.
+            access to live state: the pull-request CI path. Without --base, compares them against
+            the live objects in the state folder (--data), showing drift and missing objects.
             Exit codes: 0 success (no changes, with --detailed-exitcode), 1 error or invalid
             manifests, 2 changes present (with --detailed-exitcode).
             """)
@@ -29,16 +31,13 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "Exit 2 when the plan has changes, 0 when it has none.")
     var detailedExitcode = false
 
-    @Option(help: "The state folder (used when planning against live state).")
-    var data: String?
+    @OptionGroup var state: StateOptions
 
-    func run() throws {
-        guard let base else {
-            throw CommandFailure("""
-                error: planning against live state is not available in this build yet; \
-                compare two revisions with --base REV (for example --base origin/main)
-                """)
-        }
+    @Flag(help: "Against live state: include deletes of managed resources whose manifests are gone.")
+    var prune = false
+
+    func run() async throws {
+        guard let base else { return try await planAgainstLiveState() }
         let repository = try source.open()
         let (headCommit, headFiles) = try source.read(repository, source.rev)
         let (baseCommit, baseFiles) = try source.read(repository, base, missingPathIsEmpty: true)
@@ -61,6 +60,29 @@ struct PlanCommand: ParsableCommand {
                         path: source.path, changes: changes, unchanged: unchanged, warnings: warnings)
         try emit(plan)
         if detailedExitcode, !plan.isEmpty { throw ExitCode(2) }
+    }
+
+    func planAgainstLiveState() async throws {
+        let repository = try source.open()
+        let (commit, files) = try source.read(repository, source.rev)
+        source.noteUncommitted(repository)
+        let loaded = RevisionLoader.load(files)
+        if loaded.hasErrors {
+            Terminal.error(DiagnosticRenderer.text(loaded.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
+            Terminal.error("error: the manifests at \(source.rev) are invalid; no plan was made")
+            throw ExitCode(1)
+        }
+        let store = try state.openStore(role: "plan")
+        let services = try state.openServices()
+        if !(try store.openIntents()).isEmpty {
+            Terminal.error("note: an earlier apply was interrupted; the next apply or status records what it left")
+        }
+        let live = try await LivePlanner.plan(desired: loaded.desired, head: PlanSide(revision: source.rev, commit: commit.id),
+                                              path: source.path, inventory: try store.inventory(), backend: services, prune: prune,
+                                              warnings: loaded.diagnostics)
+        try emit(live.plan)
+        if !live.blocked.isEmpty { throw ExitCode(1) }
+        if detailedExitcode, !live.plan.isEmpty { throw ExitCode(2) }
     }
 
     func emit(_ plan: Plan) throws {

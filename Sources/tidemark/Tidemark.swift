@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-struct Tidemark: ParsableCommand {
+struct Tidemark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tidemark",
         abstract: "Keeps ML infrastructure where Git says it should be.",
@@ -11,18 +11,28 @@ struct Tidemark: ParsableCommand {
             change between two revisions (for pull-request CI).
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, PlanCommand.self, GraphCommand.self, SchemaCommand.self])
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, GetCommand.self,
+                      HistoryCommand.self, RollbackCommand.self, AuditCommand.self, ServicesCommand.self,
+                      GraphCommand.self, SchemaCommand.self])
 }
 
 /// Exit codes of the contract: 0 success, 1 error or invalid manifests, 2 changes present
 /// (with --detailed-exitcode). Usage errors are errors, so they exit 1 too.
 @main
 enum Main {
-    static func main() {
+    static func main() async {
         do {
             var command = try Tidemark.parseAsRoot()
-            try command.run()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
         } catch {
+            if let failure = error as? CommandFailure {
+                Terminal.error(failure.description)
+                exit(1)
+            }
             let code = Tidemark.exitCode(for: error)
             let message = Tidemark.fullMessage(for: error)
             if code == .success {

@@ -3,6 +3,17 @@ import Crypto
 /// A resource as it would be sent to the service: references to versioned kinds replaced by
 /// physical names, with a digest of everything that cannot change in place.
 public struct ResolvedResource: Sendable {
+    public init(id: ResourceID, physicalName: String, digest: String, spec: Value, referenceDigests: [ResourceID: String],
+                location: SourceLocation?, policy: ManifestPolicy) {
+        self.id = id
+        self.physicalName = physicalName
+        self.digest = digest
+        self.spec = spec
+        self.referenceDigests = referenceDigests
+        self.location = location
+        self.policy = policy
+    }
+
     public var id: ResourceID
     /// The live object's name: `metadata.name`, or `<name>-<8 hex>` for Model and EndpointConfig.
     public var physicalName: String
@@ -51,7 +62,7 @@ public enum Resolution {
     }
 
     /// Replaces reference strings by what `physical` returns for them (when it returns one).
-    static func substitute(_ value: Value, _ shape: Shape, _ physical: (ResourceKind, String) -> String?) -> Value {
+    public static func substitute(_ value: Value, _ shape: Shape, _ physical: (ResourceKind, String) -> String?) -> Value {
         switch (shape, value) {
         case (.object(let object), .object(let members)):
             return .object(members.map { m in

@@ -163,3 +163,31 @@ public enum JSONText {
         return String(d)
     }
 }
+
+extension Value {
+    /// Parses JSON written by `canonicalJSON` or `prettyJSON` back into the same value
+    /// (integers stay integers, `1.0` stays a double). Nil for malformed text.
+    public init?(json text: String) {
+        var limits = YAMLLimits()
+        limits.maxDepth = 200
+        let result = YAMLLoader.load(text, file: "(json)", limits: limits)
+        guard result.diagnostics.isEmpty, let doc = result.documents.first else { return nil }
+        self = Value.exact(doc)
+    }
+
+    /// A YAML node as a value, without any normalization.
+    public static func exact(_ node: YAMLNode) -> Value {
+        switch node.content {
+        case .scalar(let s):
+            switch s.value {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .int(i)
+            case .double(let d): return .double(d)
+            case .string(let t): return .string(t)
+            }
+        case .sequence(let items): return .list(items.map(exact))
+        case .mapping(let entries): return .object(sorting: entries.map { .init($0.key, exact($0.value)) })
+        }
+    }
+}

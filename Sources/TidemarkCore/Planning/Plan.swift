@@ -21,6 +21,13 @@ public struct FieldDiff: Hashable, Sendable {
     public var after: Value?
     /// True when this difference alone cannot be made in place.
     public var forcesReplacement: Bool
+
+    public init(path: String, before: Value?, after: Value?, forcesReplacement: Bool) {
+        self.path = path
+        self.before = before
+        self.after = after
+        self.forcesReplacement = forcesReplacement
+    }
 }
 
 /// One resource's change, with the reason and the field-level differences behind it.
@@ -37,6 +44,19 @@ public struct Change: Sendable {
     public var physicalName: String?
     public var previousPhysicalName: String?
     public var location: SourceLocation?
+
+    public init(id: ResourceID, action: Action, destructive: Bool, retain: Bool, reason: String, diff: [FieldDiff],
+                physicalName: String?, previousPhysicalName: String?, location: SourceLocation?) {
+        self.id = id
+        self.action = action
+        self.destructive = destructive
+        self.retain = retain
+        self.reason = reason
+        self.diff = diff
+        self.physicalName = physicalName
+        self.previousPhysicalName = previousPhysicalName
+        self.location = location
+    }
 }
 
 /// Where a plan's two sides come from: a git revision, or live state.

@@ -71,7 +71,7 @@ public enum Planner {
         let blocking = diff.filter(\.forcesReplacement)
         // A package in a group that is recreated must be registered again.
         let parentRecreated = new.id.kind == .modelPackage && changedRefs.contains { $0.kind == .modelPackageGroup }
-        let replace = definition.versionedNames ? renamed : (!blocking.isEmpty || parentRecreated)
+        let replace = definition.versionedNames ? (renamed || !blocking.isEmpty) : (!blocking.isEmpty || parentRecreated)
         var change = Change(id: new.id, action: replace ? .replace : .update, destructive: false, retain: false,
                             reason: "", diff: diff, physicalName: new.physicalName,
                             previousPhysicalName: renamed ? old.physicalName : nil, location: new.location)

@@ -1,0 +1,77 @@
+import Foundation
+import TidemarkCore
+
+/// Where a live object is in its life: settled, still moving, or failed.
+public enum Phase: String, Sendable, Codable {
+    case ready, progressing, failed
+}
+
+/// An object as a service reports it.
+public struct LiveObject: Sendable, Hashable {
+    public var kind: ResourceKind
+    /// The name the service knows it by (`fraud-xgb-d4b4d94c`, `fraud-models/3`).
+    public var name: String
+    public var arn: String
+    /// The spec as the service holds it, in manifest spelling.
+    public var spec: Value
+    /// The service's own status word (`InService`, `Created`, `Scheduled`, …), if it has one.
+    public var status: String?
+    public var phase: Phase
+    public var failureReason: String?
+    /// Fields the service manages itself (variant instance counts, version numbers, the last
+    /// deployment's outcome). Never drift.
+    public var observed: Value
+    public var clientToken: String?
+    public var createdAt: Date
+    public var modifiedAt: Date
+
+    public init(kind: ResourceKind, name: String, arn: String, spec: Value, status: String?, phase: Phase,
+                failureReason: String?, observed: Value, clientToken: String?, createdAt: Date, modifiedAt: Date) {
+        self.kind = kind
+        self.name = name
+        self.arn = arn
+        self.spec = spec
+        self.status = status
+        self.phase = phase
+        self.failureReason = failureReason
+        self.observed = observed
+        self.clientToken = clientToken
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+    }
+}
+
+/// An error a service returns, with SageMaker's error code.
+public struct ServiceError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable {
+        case validation = "ValidationException"
+        case notFound = "ResourceNotFound"
+        case inUse = "ResourceInUse"
+        case conflict = "ConflictException"
+        case limitExceeded = "ResourceLimitExceeded"
+        case internalFailure = "InternalFailure"
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
+
+/// The services Tidemark reconciles against. The local modules implement it; a backend that
+/// speaks the real SageMaker API can implement it too.
+public protocol ServiceBackend: Sendable {
+    /// The object, or nil when it does not exist.
+    func describe(_ kind: ResourceKind, _ name: String) async throws -> LiveObject?
+    func list(_ kind: ResourceKind) async throws -> [LiveObject]
+    /// Creates an object. For a versioned ModelPackage the service picks the name
+    /// (`group/version`) and returns it. `clientToken` makes a retried create find its object.
+    func create(_ kind: ResourceKind, name: String, spec: Value, clientToken: String) async throws -> LiveObject
+    func update(_ kind: ResourceKind, _ name: String, spec: Value) async throws -> LiveObject
+    func delete(_ kind: ResourceKind, _ name: String) async throws
+}

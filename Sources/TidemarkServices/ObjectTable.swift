@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import TidemarkCore
+import TidemarkEngine
+
+/// One stored object of a local service, with its pending status transition.
+struct StoredObject: Sendable {
+    var kind: ResourceKind
+    var name: String
+    var arn: String
+    var spec: Value
+    var status: String?
+    var failureReason: String?
+    var observed: Value
+    var clientToken: String?
+    var createdAt: Date
+    var modifiedAt: Date
+    /// When the current transitional status ends, and what it becomes (`gone` deletes the row).
+    var transitionAt: Date?
+    var nextStatus: String?
+
+    func observed(_ key: String) -> Value? { observed[key] }
+
+    mutating func setObserved(_ key: String, _ value: Value?) {
+        if case .object = observed {} else { observed = .object([]) }
+        observed = observed.setting(key, value)
+    }
+}
+
+/// The SQLite table every local service module keeps its objects in (one row per object,
+/// keyed by kind and name), plus injected faults.
+struct ObjectTable {
+    static func migrate(_ pool: DatabasePool) throws {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-objects") { db in
+            try db.execute(sql: """
+                CREATE TABLE objects (
+                  kind TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL, spec TEXT NOT NULL,
+                  status TEXT, failure_reason TEXT, observed TEXT NOT NULL, client_token TEXT,
+                  created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL,
+                  transition_at INTEGER, next_status TEXT,
+                  PRIMARY KEY (kind, name));
+                CREATE TABLE faults (
+                  kind TEXT NOT NULL, name TEXT NOT NULL, mode TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '',
+                  PRIMARY KEY (kind, name, mode));
+                """)
+        }
+        try m.migrate(pool)
+    }
+
+    static func ms(_ d: Date) -> Int64 { AuditEntry.milliseconds(d) }
+    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+
+    static func load(_ db: Database, _ kind: ResourceKind, _ name: String) throws -> StoredObject? {
+        try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name]).map(decode)
+    }
+
+    static func all(_ db: Database, _ kind: ResourceKind) throws -> [StoredObject] {
+        try Row.fetchAll(db, sql: "SELECT * FROM objects WHERE kind = ? ORDER BY name", arguments: [kind.rawValue]).map(decode)
+    }
+
+    static func decode(_ row: Row) -> StoredObject {
+        let transition: Int64? = row["transition_at"]
+        return StoredObject(
+            kind: ResourceKind(rawValue: row["kind"]) ?? .model, name: row["name"], arn: row["arn"],
+            spec: Value(json: row["spec"]) ?? .object([]), status: row["status"], failureReason: row["failure_reason"],
+            observed: Value(json: row["observed"]) ?? .object([]), clientToken: row["client_token"],
+            createdAt: date(row["created_at"]), modifiedAt: date(row["modified_at"]),
+            transitionAt: transition.map(date), nextStatus: row["next_status"])
+    }
+
+    static func save(_ db: Database, _ o: StoredObject) throws {
+        try db.execute(sql: """
+            INSERT INTO objects (kind, name, arn, spec, status, failure_reason, observed, client_token,
+                                 created_at, modified_at, transition_at, next_status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(kind, name) DO UPDATE SET arn = excluded.arn, spec = excluded.spec, status = excluded.status,
+              failure_reason = excluded.failure_reason, observed = excluded.observed, client_token = excluded.client_token,
+              modified_at = excluded.modified_at, transition_at = excluded.transition_at, next_status = excluded.next_status
+            """, arguments: [o.kind.rawValue, o.name, o.arn, o.spec.canonicalJSON, o.status, o.failureReason,
+                             o.observed.canonicalJSON, o.clientToken, ms(o.createdAt), ms(o.modifiedAt),
+                             o.transitionAt.map(ms), o.nextStatus])
+    }
+
+    static func remove(_ db: Database, _ kind: ResourceKind, _ name: String) throws {
+        try db.execute(sql: "DELETE FROM objects WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name])
+    }
+
+    // MARK: Faults
+
+    enum FaultMode: String, CaseIterable { case fail, stall, alarm }
+
+    /// A fault set on `name` also matches the versioned physical names `name-<8 hex>`.
+    static func matches(_ pattern: String, _ name: String) -> Bool {
+        if pattern == name { return true }
+        guard name.hasPrefix(pattern + "-") else { return false }
+        let suffix = name.dropFirst(pattern.count + 1)
+        return suffix.count == 8 && suffix.allSatisfy(\.isHexDigit)
+    }
+
+    /// Removes and returns a matching fault (faults fire once).
+    static func take(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: FaultMode) throws -> String? {
+        for row in try Row.fetchAll(db, sql: "SELECT name, detail FROM faults WHERE kind = ? AND mode = ?", arguments: [kind.rawValue, mode.rawValue]) {
+            let pattern: String = row["name"]
+            if matches(pattern, name) {
+                try db.execute(sql: "DELETE FROM faults WHERE kind = ? AND name = ? AND mode = ?", arguments: [kind.rawValue, pattern, mode.rawValue])
+                return row["detail"]
+            }
+        }
+        return nil
+    }
+
+    static func has(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: FaultMode) throws -> Bool {
+        try Row.fetchAll(db, sql: "SELECT name FROM faults WHERE kind = ? AND mode = ?", arguments: [kind.rawValue, mode.rawValue])
+            .contains { matches($0["name"], name) }
+    }
+
+    static func setFault(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: FaultMode, detail: String) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO faults (kind, name, mode, detail) VALUES (?, ?, ?, ?)",
+                       arguments: [kind.rawValue, name, mode.rawValue, detail])
+    }
+
+    static func clearFaults(_ db: Database, _ kind: ResourceKind, _ name: String) throws {
+        try db.execute(sql: "DELETE FROM faults WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name])
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import TidemarkCore
+import TidemarkEngine
+import TidemarkGit
+import TidemarkServices
+import TidemarkStore
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Per resource: Synced, OutOfSync, Missing or Failed; health; live status; the revision that applied it.",
+        discussion: "Also records what an interrupted apply left behind, when no other process holds the state.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var state: StateOptions
+
+    @Option(help: "text or json")
+    var format: Format = .text
+
+    func run() async throws {
+        let store = try state.openStore(role: "status")
+        let services = try state.openServices()
+        let time = SystemTime()
+        if (try? await store.acquireLease(wait: 0)) != nil {
+            for note in try await Recovery.recover(store: store, backend: services, time: time, actor: ProcessInfo.processInfo.environment["USER"] ?? NSUserName()) {
+                Terminal.error("recovered: \(note)")
+            }
+            try? store.releaseLease()
+        } else if let holder = try store.leaseHolder() {
+            Terminal.error("note: \(holder.holder) is applying since \(Timestamp.iso8601(holder.since))")
+        }
+        let repository = try source.open()
+        let (commit, files) = try source.read(repository, source.rev)
+        let loaded = RevisionLoader.load(files)
+        if loaded.hasErrors {
+            Terminal.error(DiagnosticRenderer.text(loaded.diagnostics))
+            Terminal.error("error: the manifests at \(source.rev) are invalid; status compares live objects with the last valid state only after they are fixed")
+            throw ExitCode(1)
+        }
+        let inventory = try store.inventory()
+        let live = try await LivePlanner.plan(desired: loaded.desired, head: PlanSide(revision: source.rev, commit: commit.id),
+                                              path: source.path, inventory: inventory, backend: services, prune: true)
+        let changes = Dictionary(live.plan.changes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let revisions = Dictionary(try store.revisions(limit: 500).map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        var rows: [[String]] = []
+        var values: [Value] = []
+        let ids = Set(loaded.desired.ids).union(inventory.keys).sorted()
+        var outOfSync = 0
+        for id in ids {
+            let object = live.observed[id]
+            let entry = inventory[id]
+            let sync: String
+            if let object, object.phase == .failed { sync = "Failed" }
+            else if loaded.desired[id] == nil { sync = "Orphaned" }
+            else if object == nil { sync = "Missing" }
+            else if changes[id] != nil { sync = "OutOfSync" }
+            else { sync = "Synced" }
+            if sync != "Synced" { outOfSync += 1 }
+            let health: String
+            switch object?.phase {
+            case .ready?: health = "Healthy"
+            case .progressing?: health = "Progressing"
+            case .failed?: health = "Degraded"
+            case nil: health = "Missing"
+            }
+            let revision = entry.map { e in revisions[e.revision].map { "\($0.number) (\($0.commit.prefix(7)))" } ?? "\(e.revision)" } ?? "-"
+            rows.append([id.description, sync, health, object?.status ?? (object == nil ? "-" : "Present"), object?.name ?? entry?.physicalName ?? "-", revision])
+            values.append(.object(sorting: [
+                .init("resource", .string(id.description)), .init("sync", .string(sync)), .init("health", .string(health)),
+                .init("status", object?.status.map(Value.string) ?? .null), .init("physicalName", (object?.name ?? entry?.physicalName).map(Value.string) ?? .null),
+                .init("revision", entry.map { .int($0.revision) } ?? .null), .init("reason", changes[id].map { .string($0.reason) } ?? .null),
+                .init("failureReason", object?.failureReason.map(Value.string) ?? .null),
+            ]))
+        }
+        if format == .json {
+            Terminal.write(Value.object(sorting: [.init("formatVersion", .string("1")), .init("commit", .string(commit.id)),
+                                                  .init("resources", .list(values))]).prettyJSON + "\n")
+        } else {
+            Terminal.write(Table.render(["RESOURCE", "SYNC", "HEALTH", "STATUS", "PHYSICAL NAME", "REVISION"], rows))
+            if let pinned = try store.pinnedRevision() {
+                Terminal.write("pinned: revision \(pinned.number) (\(pinned.commit.prefix(7))) by a rollback; `tidemark rollback --unpin` lifts it\n")
+            }
+            Terminal.write("\(ids.count - outOfSync) of \(ids.count) synced at \(source.rev) (\(commit.shortID)).\n")
+        }
+    }
+}
+
+/// A plain text table with aligned columns.
+enum Table {
+    static func render(_ header: [String], _ rows: [[String]]) -> String {
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) }.joined() + "\n"
+        }
+        return line(header) + rows.map(line).joined()
+    }
+}
