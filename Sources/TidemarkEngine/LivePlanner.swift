@@ -93,7 +93,7 @@ public enum LivePlanner {
             let entry = inventory[id]
             let live = observed[id]
             if change.action == .delete {
-                guard prune || change.retain else {
+                guard prune else {
                     unpruned.append(id)
                     continue
                 }

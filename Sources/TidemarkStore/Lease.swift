@@ -8,6 +8,12 @@ public struct LeaseHolder: Sendable, Hashable {
     public var pid: Int32
     public var host: String
 
+    public init(name: String, pid: Int32, host: String) {
+        self.name = name
+        self.pid = pid
+        self.host = host
+    }
+
     public static func current(role: String) -> LeaseHolder {
         let pid = ProcessInfo.processInfo.processIdentifier
         let host = ProcessInfo.processInfo.hostName

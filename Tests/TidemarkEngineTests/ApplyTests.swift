@@ -1,0 +1,285 @@
+import Foundation
+import Testing
+import TidemarkCore
+import TidemarkEngine
+import TidemarkServices
+import TidemarkStore
+
+@Suite struct ApplyTests {
+    static let serveV2: [(String, String, String)] = [
+        (Harness.registry, "modelApprovalStatus: PendingManualApproval", "modelApprovalStatus: Approved"),
+        (Harness.serving, "modelPackageName: fraud-xgb-v1", "modelPackageName: fraud-xgb-v2"),
+    ]
+
+    @Test func createsTheWholeStackThroughAsynchronousStatuses() async throws {
+        let h = try Harness()
+        let result = try await h.apply(try Harness.stack())
+        #expect(result.outcome == .succeeded, "\(result.failures)")
+        #expect(result.completed.count == 9)
+        let inventory = try h.store.inventory()
+        #expect(inventory.count == 9)
+        #expect(inventory[ResourceID(.modelPackage, "fraud-xgb-v1")]?.physicalName == "fraud-models/1")
+        let endpoint = try await h.services.describe(.endpoint, "fraud-detector")
+        #expect(endpoint?.status == "InService")
+        #expect(endpoint?.spec["endpointConfigName"]?.stringValue == inventory[ResourceID(.endpointConfig, "fraud-detector")]?.physicalName)
+        #expect(try await h.plan(try Harness.stack()).steps.isEmpty)
+        #expect(try h.store.verifyAudit().firstBroken == nil)
+        #expect(try h.store.audit().count == 9)
+    }
+
+    @Test func aModelChangeReplacesAndRepointsKeepingTheOldForRollback() async throws {
+        let h = try Harness()
+        try await h.apply(try Harness.stack())
+        let before = try h.store.inventory()
+        let result = try await h.apply(try Harness.stack(Self.serveV2))
+        #expect(result.outcome == .succeeded, "\(result.failures)")
+        let after = try h.store.inventory()
+        let model = ResourceID(.model, "fraud-xgb"), config = ResourceID(.endpointConfig, "fraud-detector")
+        #expect(after[model]?.physicalName != before[model]?.physicalName)
+        #expect(after[model]?.superseded == [before[model]?.physicalName ?? ""])
+        #expect(after[config]?.superseded == [before[config]?.physicalName ?? ""])
+        #expect(try await h.services.describe(.model, before[model]?.physicalName ?? "") != nil)
+        #expect(try await h.services.describe(.endpoint, "fraud-detector")?.spec["endpointConfigName"]?.stringValue == after[config]?.physicalName)
+        let model2 = try await h.services.describe(.model, after[model]?.physicalName ?? "")
+        #expect(model2?.spec["primaryContainer"]?["modelPackageName"] == .string("fraud-models/2"))
+    }
+
+    @Test func olderSupersededVersionsAreCollected() async throws {
+        let h = try Harness(latencies: .zero)
+        for level in ["30", "20", "10", "40", "50"] {
+            let r = try await h.apply(try Harness.stack([(Harness.serving, "SAGEMAKER_CONTAINER_LOG_LEVEL: \"20\"", "SAGEMAKER_CONTAINER_LOG_LEVEL: \"\(level)\"")]))
+            #expect(r.outcome == .succeeded)
+        }
+        let entry = try h.store.inventory()[ResourceID(.model, "fraud-xgb")]
+        #expect(entry?.superseded.count == 3)
+        #expect(try await h.services.list(.model).count == 4)
+        #expect(try h.store.audit().contains { $0.draft.action == "collect" })
+    }
+
+    @Test func anInjectedFailureRollsBackToThePreviousLiveStateExactly() async throws {
+        let h = try Harness()
+        try await h.apply(try Harness.stack())
+        let before = try await h.snapshot()
+        let inventoryBefore = try h.store.inventory()
+        try h.services.inject(.fail, .monitoringSchedule, "fraud-detector-data-quality", detail: "monitoring job image not found")
+        let changed = try Harness.stack(Self.serveV2 + [(Harness.monitoring, "maxRuntimeInSeconds: 1800", "maxRuntimeInSeconds: 1200")])
+        let result = try await h.apply(changed)
+        #expect(result.outcome == .rolledBack)
+        #expect(result.failures.first?.contains("MonitoringSchedule/fraud-detector-data-quality") == true)
+        #expect(result.irreversible.isEmpty, "\(result.irreversible)")
+        h.time.advance(seconds: 60)
+        #expect(try await h.snapshot() == before)
+        #expect(try h.store.inventory() == inventoryBefore)
+        #expect(try h.store.audit().contains { $0.draft.trigger == .rollback && $0.draft.action == "rollback-update" })
+        #expect(try h.store.verifyAudit().firstBroken == nil)
+    }
+
+    @Test func aTrippedAlarmIsAFailedSyncNotASuccess() async throws {
+        let h = try Harness()
+        try await h.apply(try Harness.stack())
+        try h.services.inject(.alarm, .endpoint, "fraud-detector")
+        let result = try await h.apply(try Harness.stack(Self.serveV2))
+        #expect(result.outcome == .rolledBack)
+        #expect(result.failures.first?.contains("alarm fraud-detector-5xx") == true)
+        let again = try await h.apply(try Harness.stack(Self.serveV2))
+        #expect(again.outcome == .succeeded, "\(again.failures)")
+    }
+
+    @Test func stopLeavesChangesInPlaceAndSaysSo() async throws {
+        let h = try Harness()
+        try await h.apply(try Harness.stack())
+        try h.services.inject(.fail, .endpoint, "fraud-detector")
+        let result = try await h.apply(try Harness.stack(Self.serveV2)) { $0.onFailure = .stop }
+        #expect(result.outcome == .failed)
+        #expect(result.rolledBack.isEmpty)
+        #expect(result.irreversible.contains { $0.contains("not rolled back") })
+    }
+
+    @Test func aStalledObjectHitsItsDeadlineAndRollsBack() async throws {
+        let h = try Harness()
+        try await h.apply(try Harness.stack())
+        try h.services.inject(.stall, .endpoint, "fraud-detector")
+        let result = try await h.apply(try Harness.stack(Self.serveV2)) { $0.waitOverride = 120 }
+        #expect(result.outcome == .rolledBack)
+        #expect(result.failures.first?.contains("timed out") == true)
+    }
+
+    @Test func featureAdditionsAreReportedAsIrreversible() async throws {
+        let h = try Harness()
+        try await h.apply(try Harness.stack())
+        try h.services.inject(.fail, .endpoint, "fraud-detector")
+        let edits = Self.serveV2 + [(Harness.featureStore, "    - {featureName: is_foreign, featureType: Integral}\n",
+                                     "    - {featureName: is_foreign, featureType: Integral}\n    - {featureName: merchant_risk, featureType: Fractional}\n")]
+        let result = try await h.apply(try Harness.stack(edits))
+        #expect(result.outcome == .rolledBack)
+        #expect(result.irreversible.contains { $0.contains("features added") })
+    }
+
+    @Test func destructiveChangesAreRefusedUnlessAllowed() async throws {
+        let h = try Harness(latencies: .zero)
+        try await h.apply(try Harness.stack())
+        let retype = try Harness.stack([(Harness.featureStore, "{featureName: is_foreign, featureType: Integral}", "{featureName: is_foreign, featureType: String}")])
+        let plan = try await h.plan(retype)
+        #expect(Applier.refusals(plan, options: ApplyOptions()).count == 1)
+        let result = try await h.apply(retype) { $0.allowDestroy = true }
+        #expect(result.outcome == .succeeded, "\(result.failures)")
+        #expect(try await h.services.describe(.featureGroup, "fraud-transactions")?.spec["featureDefinitions"]?.elements?.contains { $0["featureType"] == .string("String") && $0["featureName"] == .string("is_foreign") } == true)
+    }
+
+    @Test func pruneDeletesOnlyWithPruneAndRetainKeepsTheObject() async throws {
+        let h = try Harness(latencies: .zero)
+        try await h.apply(try Harness.stack())
+        let smaller = try Harness.stack(without: [Harness.monitoring, Harness.serving])
+        let withoutPrune = try await h.apply(smaller)
+        #expect(withoutPrune.outcome == .succeeded)
+        #expect(try await h.services.describe(.monitoringSchedule, "fraud-detector-data-quality") != nil)
+        let plan = try await h.plan(smaller)
+        #expect(plan.unpruned.count == 4)
+        let pruned = try await h.apply(smaller, prune: true)
+        #expect(pruned.outcome == .succeeded, "\(pruned.failures)")
+        #expect(try await h.services.describe(.monitoringSchedule, "fraud-detector-data-quality") == nil)
+        #expect(try await h.services.list(.model).isEmpty)
+        #expect(try await h.services.describe(.endpoint, "fraud-detector") != nil)  // deletion-policy: retain
+        #expect(try h.store.inventory()[ResourceID(.endpoint, "fraud-detector")] == nil)
+        #expect(try h.store.inventory().count == 5)
+    }
+
+    @Test func anUnmanagedObjectIsAdoptedOnlyWhenAsked() async throws {
+        let h = try Harness(latencies: .zero)
+        _ = try await h.services.create(.pipeline, name: "fraud-training",
+                                        spec: .object([.init("roleARN", .string("arn:aws:iam::1:role/x")), .init("pipelineDefinition", .object([.init("Steps", .list([]))]))]),
+                                        clientToken: "console")
+        let plan = try await h.plan(try Harness.stack())
+        #expect(plan.blocked.first?.code == "unmanaged-object")
+        let adopting = try Harness.stack([("manifests/pipelines/fraud-training.yaml", "  labels: {team: risk}\n", "  labels: {team: risk}\n  annotations: {tidemark.dev/adopt: \"true\"}\n")])
+        let result = try await h.apply(adopting)
+        #expect(result.outcome == .succeeded, "\(result.failures)")
+        #expect(try h.store.inventory()[ResourceID(.pipeline, "fraud-training")] != nil)
+        #expect(try await h.services.describe(.pipeline, "fraud-training")?.spec["pipelineDefinition"]?["Steps"]?.elements?.count == 4)
+    }
+
+    @Test func driftIsPlannedAsAnUpdateWithItsReason() async throws {
+        let h = try Harness(latencies: .zero)
+        try await h.apply(try Harness.stack())
+        try h.services.setField(.endpoint, "fraud-detector", path: "deploymentConfig.blueGreenUpdatePolicy.terminationWaitInSeconds", value: .int(0))
+        let plan = try await h.plan(try Harness.stack())
+        #expect(plan.steps.count == 1)
+        #expect(plan.steps.first?.change.reason.hasPrefix("drift:") == true)
+        try await h.apply(try Harness.stack())
+        #expect(try await h.plan(try Harness.stack()).steps.isEmpty)
+    }
+
+    @Test func aDeletedObjectIsMissingAndRecreated() async throws {
+        let h = try Harness(latencies: .zero)
+        try await h.apply(try Harness.stack())
+        try await h.services.delete(.monitoringSchedule, "fraud-detector-data-quality")
+        let plan = try await h.plan(try Harness.stack())
+        #expect(plan.steps.first?.change.action == .create)
+        #expect(plan.steps.first?.change.reason.hasPrefix("missing:") == true)
+        #expect(try await h.apply(try Harness.stack()).outcome == .succeeded)
+    }
+}
+
+@Suite struct AuditAndLeaseTests {
+    /// Runs raw SQL on the store's file, as an attacker with file access would.
+    func tamper(_ path: String, _ sql: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", path, sql]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    /// A harness (which owns the temp folder) whose store holds `n` audit entries.
+    func storeWithEntries(_ n: Int) throws -> Harness {
+        let h = try Harness(latencies: .zero)
+        for i in 0..<n {
+            try h.store.append(AuditDraft(time: h.time.now(), actor: "t", trigger: .cli, revision: 1, commit: "c", resource: "Model/m\(i)", action: "create", outcome: "succeeded"))
+        }
+        return h
+    }
+
+    @Test func theChainVerifies() throws {
+        let h = try storeWithEntries(5)
+        let store = h.store
+        let v = try store.verifyAudit()
+        #expect(v.entries == 5)
+        #expect(v.firstBroken == nil)
+    }
+
+    @Test func theAuditTableRefusesUpdatesThroughSQLite() throws {
+        let h = try storeWithEntries(2)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE audit SET actor='x'\"); c.commit()", h.store.path]
+        p.standardError = Pipe()
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus != 0)
+    }
+
+    @Test func anEditedEntryIsNamed() throws {
+        let h = try storeWithEntries(5)
+        let store = h.store
+        try tamper(store.path, "DROP TRIGGER audit_append_only_update; UPDATE audit SET actor = 'mallory' WHERE sequence = 3;")
+        #expect(try store.verifyAudit().firstBroken?.sequence == 3)
+    }
+
+    @Test func aDeletedEntryIsNamed() throws {
+        let h = try storeWithEntries(5)
+        let store = h.store
+        try tamper(store.path, "DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE sequence = 2;")
+        let broken = try store.verifyAudit().firstBroken
+        #expect(broken?.sequence == 3)
+        #expect(broken?.reason.contains("missing") == true)
+    }
+
+    @Test func reorderedEntriesAreNamed() throws {
+        let h = try storeWithEntries(5)
+        let store = h.store
+        try tamper(store.path, """
+            DROP TRIGGER audit_append_only_update;
+            UPDATE audit SET sequence = -1 WHERE sequence = 2; UPDATE audit SET sequence = 2 WHERE sequence = 4;
+            UPDATE audit SET sequence = 4 WHERE sequence = -1;
+            """)
+        #expect(try store.verifyAudit().firstBroken?.sequence == 2)
+    }
+
+    @Test func aRecomputedHashStillBreaksTheLinkAfterIt() throws {
+        let h = try storeWithEntries(4)
+        let store = h.store
+        var entries = try store.audit()
+        entries[1].draft.actor = "mallory"
+        let forged = AuditEntry(sequence: 2, draft: entries[1].draft, previousHash: entries[1].previousHash)
+        try tamper(store.path, "DROP TRIGGER audit_append_only_update; UPDATE audit SET actor = 'mallory', hash = '\(forged.hash)' WHERE sequence = 2;")
+        #expect(try store.verifyAudit().firstBroken?.sequence == 3)
+    }
+
+    @Test func oneWriterAtATime() async throws {
+        let h = try Harness(latencies: .zero)
+        let a = try SQLiteStore(folder: h.folder, holder: LeaseHolder(name: "apply pid 1 on other-host", pid: 1, host: "other-host"))
+        let b = try SQLiteStore(folder: h.folder, holder: LeaseHolder(name: "apply pid 2 on other-host-2", pid: 2, host: "other-host-2"))
+        try await a.acquireLease(wait: 0)
+        do {
+            try await b.acquireLease(wait: 0.3)
+            Issue.record("the second writer got the lease")
+        } catch let held as LeaseHeld {
+            #expect(held.holder == "apply pid 1 on other-host")
+            #expect(held.description.contains("locked by apply pid 1 on other-host"))
+        }
+        try a.releaseLease()
+        try await b.acquireLease(wait: 0)
+        #expect(try b.leaseHolder()?.holder == "apply pid 2 on other-host-2")
+    }
+
+    @Test func aDeadHoldersLeaseIsTakenOver() async throws {
+        let h = try Harness(latencies: .zero)
+        let host = ProcessInfo.processInfo.hostName
+        let dead = try SQLiteStore(folder: h.folder, holder: LeaseHolder(name: "apply pid 999999 on \(host)", pid: 999_999, host: host))
+        try await dead.acquireLease(wait: 0)
+        let next = try SQLiteStore(folder: h.folder, holder: .current(role: "apply"))
+        try await next.acquireLease(wait: 0)
+        #expect(try next.leaseHolder()?.holder.hasPrefix("apply pid \(ProcessInfo.processInfo.processIdentifier)") == true)
+    }
+}
