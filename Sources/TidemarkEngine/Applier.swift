@@ -76,6 +76,7 @@ public final class Applier: @unchecked Sendable {
         case delete(ResourceID, physical: String, restore: InventoryEntry?)
         case update(ResourceID, physical: String, spec: Value, restore: InventoryEntry?)
         case forgetAdoption(ResourceID)
+        case restoreInventory(ResourceID, InventoryEntry?)
         case irreversible(String)
     }
 
@@ -113,6 +114,7 @@ public final class Applier: @unchecked Sendable {
 
     public func run(_ plan: LivePlan) async -> ApplyResult {
         for (id, e) in plan.inventory { physicals[id] = e.physicalName }
+        await settleInFlight(plan)
         let forward = plan.steps.filter { $0.change.action != .delete }
         let deletes = plan.steps.filter { $0.change.action == .delete }
         for level in Set(forward.map(\.level)).sorted() where !locked({ failed }) {
@@ -136,11 +138,34 @@ public final class Applier: @unchecked Sendable {
         return locked { result }
     }
 
+    /// Objects still moving from an earlier (perhaps interrupted) run settle before anything
+    /// builds on them, as a controller requeues while a resource is modifying.
+    func settleInFlight(_ plan: LivePlan) async {
+        let moving = plan.observed.filter { $0.value.phase == .progressing }.sorted { $0.key < $1.key }
+        guard !moving.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for (id, live) in moving {
+                group.addTask {
+                    self.say(id, "waiting for \(live.name) (\(live.status ?? "in progress")) to settle first")
+                    do {
+                        _ = try await self.settle(id, live.name, expectGone: live.status == "Deleting")
+                    } catch {
+                        self.locked {
+                            self.failed = true
+                            self.result.failures.append("\(id): \((error as? StepFailure)?.message ?? "\(error)")")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func describe(_ u: Undo) -> String {
         switch u {
         case let .delete(id, physical, _): return "\(id) created as \(physical)"
         case let .update(id, physical, _, _): return "\(id) (\(physical)) updated"
         case let .forgetAdoption(id): return "\(id) adopted"
+        case let .restoreInventory(id, _): return "\(id) repointed to a kept version"
         case let .irreversible(text): return text
         }
     }
@@ -307,7 +332,11 @@ public final class Applier: @unchecked Sendable {
             // A new object beside the old: the old one stays for rollback.
             var superseded = [live.name] + (step.entry?.superseded ?? [])
             superseded.removeAll { $0 == newName }
-            try await create(want, previous: step.entry, action: "replace", diff: step.change.diff, superseded: superseded)
+            if !newName.isEmpty, let kept = try await backend.describe(id.kind, newName) {
+                try await reuse(want, kept: kept, previous: step.entry, superseded: superseded, diff: step.change.diff)
+            } else {
+                try await create(want, previous: step.entry, action: "replace", diff: step.change.diff, superseded: superseded)
+            }
             return
         }
         // Same name: the old object must go first. Nothing brings back what it held.
@@ -337,6 +366,26 @@ public final class Applier: @unchecked Sendable {
         }
         try await create(want, previous: nil, action: "replace", diff: step.change.diff, superseded: [])
         locked { undo.removeAll { if case .delete(let uid, _, _) = $0 { return uid == id } else { return false } } }
+    }
+
+    /// A kept version with exactly the wanted content already exists (a rollback to an earlier
+    /// revision): use it instead of creating it again.
+    func reuse(_ want: ResolvedResource, kept: LiveObject, previous: InventoryEntry?, superseded: [String], diff: [FieldDiff]) async throws {
+        let id = want.id
+        let spec = serviceSpec(want)
+        guard kept.spec == spec, kept.phase == .ready else {
+            throw StepFailure(resource: id, message: "\(kept.name) exists but is not the version Git describes (\(kept.status ?? "changed")); delete it with `tidemark services delete \(id.kind.rawValue)/\(kept.name)` and apply again")
+        }
+        let entry = entry(for: want, physical: kept.name, spec: spec, previous: previous, superseded: superseded)
+        let intent = try store.recordIntent(revision: revision, resource: id, action: "update", physicalName: kept.name,
+                                            clientToken: nextToken(id), pendingEntry: entry, at: time.now())
+        try store.completeIntent(intent, outcome: "succeeded", inventory: .upsert(entry),
+                                 audit: audit(id, "reuse", "succeeded", before: nil, after: spec, diff: diff))
+        locked {
+            undo.append(.restoreInventory(id, previous))
+            physicals[id] = kept.name
+        }
+        say(id, "reusing kept version \(kept.name)")
     }
 
     func remove(_ entry: InventoryEntry, live: LiveObject?, diff: [FieldDiff]) async throws {
@@ -425,6 +474,10 @@ public final class Applier: @unchecked Sendable {
             switch u {
             case let .irreversible(text):
                 locked { result.irreversible.append(text) }
+            case let .restoreInventory(id, entry):
+                try? store.updateInventory(entry.map { .upsert($0) } ?? .remove(id))
+                try? store.append(audit(id, "rollback-repoint", "succeeded", trigger: .rollback))
+                locked { result.rolledBack.append("\(id): repointed to \(entry?.physicalName ?? "nothing")") }
             case let .forgetAdoption(id):
                 try? store.updateInventory(.remove(id))
                 try? store.append(audit(id, "rollback-forget", "succeeded", trigger: .rollback))

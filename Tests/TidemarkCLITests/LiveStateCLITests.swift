@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import TidemarkTesting
+
+/// The binary against real state folders: apply, failures, rollback, kill -9, two writers.
+@Suite(.serialized) struct LiveStateCLITests {
+    static let slow = "Endpoint=1.5s,FeatureGroup=0.4s,ModelPackage=0.3s,ModelPackageGroup=0.3s,MonitoringSchedule=0.3s,*=0"
+
+    struct Env {
+        let repo: TempRepository
+        let data: String
+        func vars(latency: String = "0") -> [String: String] { ["TIDEMARK_DATA": data, "TIDEMARK_SERVICE_LATENCY": latency, "USER": "tester"] }
+        func run(_ args: [String], latency: String = "0") throws -> CLITests.Run {
+            try CLITests.run(args, in: repo.url, env: vars(latency: latency))
+        }
+    }
+
+    func env() throws -> Env {
+        let repo = try CLITests.stackRepo()
+        return Env(repo: repo, data: repo.url.appendingPathComponent(".tidemark").path)
+    }
+
+    func start(_ args: [String], _ e: Env, latency: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = args
+        p.currentDirectoryURL = e.repo.url
+        var environment = ProcessInfo.processInfo.environment
+        for (k, v) in e.vars(latency: latency) { environment[k] = v }
+        environment["NO_COLOR"] = "1"
+        p.environment = environment
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func countJSON(_ text: String, _ key: String) -> Int {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?[key].flatMap { $0 as? [Any] }?.count ?? -1
+    }
+
+    @Test func applyNeedsYesWithoutATerminal() throws {
+        let e = try env()
+        let r = try e.run(["apply"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("refusing to apply without --yes"))
+        #expect(try e.run(["get"]).stdout.contains("nothing is managed"))
+    }
+
+    @Test func walkthroughApplyFailRollBackAndAudit() throws {
+        let e = try env()
+        let first = try e.run(["apply", "--yes"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("Apply complete (revision 1): 9 changes applied."))
+        #expect(try e.run(["status"]).stdout.contains("9 of 9 synced"))
+
+        try e.repo.edit("manifests/registry/fraud-models.yaml", "modelApprovalStatus: PendingManualApproval", "modelApprovalStatus: Approved")
+        try e.repo.edit("manifests/serving/fraud-detector.yaml", "modelPackageName: fraud-xgb-v1", "modelPackageName: fraud-xgb-v2")
+        try e.repo.commit("serve v2")
+        #expect(try e.run(["services", "fail", "Endpoint/fraud-detector", "--message", "capacity exhausted"]).status == 0)
+        let failed = try e.run(["apply", "--yes"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("Apply FAILED (revision 2) and was rolled back."))
+        #expect(failed.stderr.contains("capacity exhausted"))
+        let get = try e.run(["get", "Endpoint/fraud-detector"])
+        #expect(get.stdout.contains("serves fraud-models/1 version 1 (Approved)"))
+
+        let second = try e.run(["apply", "--yes"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try e.run(["get", "Endpoint/fraud-detector"]).stdout.contains("serves fraud-models/2 version 2 (Approved)"))
+
+        let rollback = try e.run(["rollback", "1", "--yes"])
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        #expect(rollback.stdout.contains("pinned revision 4"))
+        #expect(try e.run(["get", "Endpoint/fraud-detector"]).stdout.contains("serves fraud-models/1 version 1"))
+        let history = try e.run(["history"])
+        #expect(history.stdout.contains("4 (pinned)"))
+        #expect(history.stdout.contains("rollback"))
+        #expect(history.stdout.contains("rolled-back"))
+
+        #expect(try e.run(["services", "set", "Endpoint/fraud-detector", "deploymentConfig.blueGreenUpdatePolicy.terminationWaitInSeconds=0"]).status == 0)
+        let drift = try e.run(["plan", "--rev", "HEAD~1"])
+        #expect(drift.stdout.contains("drift: the live object was changed outside Tidemark"))
+
+        let verify = try e.run(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let export = try e.run(["audit", "export", "--format", "jsonl"])
+        let lines = export.stdout.split(separator: "\n")
+        #expect(lines.count > 20)
+        #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+        let log = try e.run(["audit", "log", "--resource", "Endpoint/fraud-detector"])
+        #expect(log.stdout.contains("rollback-update") || log.stdout.contains("update"))
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(\"DROP TRIGGER audit_append_only_update; UPDATE audit SET outcome='tampered' WHERE sequence=12\"); c.commit()",
+                       e.data + "/tidemark.sqlite"]
+        try p.run()
+        p.waitUntilExit()
+        let broken = try e.run(["audit", "verify"])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("BROKEN at entry 12"))
+    }
+
+    @Test(arguments: [0.2, 0.6, 1.1, 1.9, 2.6])
+    func killMinusNineMidApplyThenConverge(after seconds: Double) throws {
+        let e = try env()
+        let p = try start(["apply", "--yes"], e, latency: Self.slow)
+        Thread.sleep(forTimeInterval: seconds)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let again = try e.run(["apply", "--yes"])
+        #expect(again.status == 0, "after kill at \(seconds)s: \(again.stderr)")
+        let status = try e.run(["status", "--format", "json"])
+        #expect(status.stdout.components(separatedBy: "\"sync\": \"Synced\"").count - 1 == 9, "\(status.stdout)")
+        #expect(countJSON("{\"x\": \(try e.run(["get", "--format", "json"]).stdout)}", "x") == 9)
+        let models = try e.run(["services", "list", "Model"])
+        #expect(models.stdout.split(separator: "\n").count == 2, "\(models.stdout)")
+        let endpoints = try e.run(["services", "list", "Endpoint"])
+        #expect(endpoints.stdout.split(separator: "\n").count == 2)
+        #expect(try e.run(["audit", "verify"]).status == 0)
+        #expect(try e.run(["apply", "--yes"]).stdout.contains("No changes."))
+    }
+
+    @Test func aSecondWriterIsRefusedAndTakesOverWhenTheFirstDies() throws {
+        let e = try env()
+        let first = try start(["apply", "--yes"], e, latency: "Endpoint=3s,*=0.2s")
+        var refused: CLITests.Run?
+        for _ in 0..<40 {
+            Thread.sleep(forTimeInterval: 0.1)
+            let r = try e.run(["apply", "--yes"])
+            if r.status == 1, r.stderr.contains("locked by apply pid \(first.processIdentifier)") { refused = r; break }
+        }
+        #expect(refused != nil, "the second writer was never refused")
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let takeover = try e.run(["apply", "--yes"])
+        #expect(takeover.status == 0, "\(takeover.stderr)")
+        #expect(try e.run(["status"]).stdout.contains("9 of 9 synced"))
+    }
+
+    @Test func aWriterWaitsWithLockTimeout() throws {
+        let e = try env()
+        let first = try start(["apply", "--yes"], e, latency: "Endpoint=1s,*=0.1s")
+        Thread.sleep(forTimeInterval: 0.4)
+        let second = try e.run(["apply", "--yes", "--lock-timeout", "30"])
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("No changes."))
+    }
+}
