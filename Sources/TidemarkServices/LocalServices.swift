@@ -19,6 +19,9 @@ public final class LocalServices: ServiceBackend, @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var config = Configuration()
         config.busyMode = .timeout(15)
+        // WAL with NORMAL sync survives a killed process (what the tests do to it); only a
+        // machine crash can lose the last commits of this simulated cloud.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         pool = try DatabasePool(path: (folder as NSString).appendingPathComponent("services.sqlite"), configuration: config)
         self.time = time
         self.latencies = latencies
@@ -85,7 +88,7 @@ public final class LocalServices: ServiceBackend, @unchecked Sendable {
     public func create(_ kind: ResourceKind, name: String, spec: Value, clientToken: String) async throws -> LiveObject {
         try call { c in
             // A retried create with the same token returns the object it made.
-            if let same = try ObjectTable.all(c.db, kind).first(where: { $0.clientToken == clientToken && !clientToken.isEmpty }) {
+            if !clientToken.isEmpty, let same = try ObjectTable.byClientToken(c.db, kind, clientToken) {
                 return live(try advance(same, c) ?? same)
             }
             let o = try module(kind).create(kind, name: name, spec: spec, token: clientToken, c)

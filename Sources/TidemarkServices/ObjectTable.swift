@@ -45,7 +45,14 @@ struct ObjectTable {
                   PRIMARY KEY (kind, name, mode));
                 """)
         }
+        m.registerMigration("v2-client-token-index") { db in
+            try db.execute(sql: "CREATE INDEX objects_by_client_token ON objects (kind, client_token)")
+        }
         try m.migrate(pool)
+    }
+
+    static func byClientToken(_ db: Database, _ kind: ResourceKind, _ token: String) throws -> StoredObject? {
+        try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE kind = ? AND client_token = ?", arguments: [kind.rawValue, token]).map(decode)
     }
 
     static func ms(_ d: Date) -> Int64 { AuditEntry.milliseconds(d) }
