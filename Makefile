@@ -37,5 +37,12 @@ test: deps
 release: deps
 	$(SWIFT) build -c release --product tidemark
 
+# Speed and memory against the floor (read + parse), on generated repositories; not a test.
+# BENCH_ARGS="--large" adds 100,000 resources; results land in bench-out/ (not committed).
+bench: deps
+	$(SWIFT) build -c release --product tidemark
+	$(SWIFT) build -c release --product tidemark-bench
+	.build/release/tidemark-bench run $(BENCH_ARGS)
+
 clean:
 	rm -rf .build

@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tidemark", targets: ["tidemark"]),
+        .executable(name: "tidemark-bench", targets: ["TidemarkBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -49,6 +50,14 @@ let package = Package(
         .target(
             name: "TidemarkServices",
             dependencies: ["TidemarkEngine", "TidemarkCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings),
+        // `make bench`: a generated repository, the floor, and every step timed against it.
+        .executableTarget(
+            name: "TidemarkBench",
+            dependencies: [
+                "CYAML", "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: settings),
         // A real git repository in a temp folder, shared by the test targets.
         .target(name: "TidemarkTesting", swiftSettings: settings),

@@ -34,18 +34,24 @@ public enum Resolution {
         out.reserveCapacity(state.count)
         for id in graph.order {
             guard let m = state[id] else { continue }
-            let definition = m.definition
-            let spec = substitute(m.spec, .object(definition.spec)) { kind, name in
-                out[ResourceID(kind, name)]?.physicalName
-            }
-            var refDigests: [ResourceID: String] = [:]
-            for dep in graph.dependencies[id] ?? [] { refDigests[dep] = out[dep]?.digest }
-            let digest = digestOf(kind: id.kind, spec: spec, definition: definition, references: refDigests)
-            let physical = definition.versionedNames ? "\(id.name)-\(digest.prefix(8))" : id.name
-            out[id] = ResolvedResource(id: id, physicalName: physical, digest: digest, spec: spec,
-                                       referenceDigests: refDigests, location: m.nameLocation, policy: m.policy)
+            out[id] = resolveOne(m, graph: graph, resolved: out)
         }
         return out
+    }
+
+    /// Resolves one manifest whose dependencies are already in `resolved`.
+    public static func resolveOne(_ m: Manifest, graph: DependencyGraph, resolved: [ResourceID: ResolvedResource]) -> ResolvedResource {
+        let id = m.id
+        let definition = m.definition
+        let spec = substitute(m.spec, .object(definition.spec)) { kind, name in
+            resolved[ResourceID(kind, name)]?.physicalName
+        }
+        var refDigests: [ResourceID: String] = [:]
+        for dep in graph.dependencies[id] ?? [] { refDigests[dep] = resolved[dep]?.digest }
+        let digest = digestOf(kind: id.kind, spec: spec, definition: definition, references: refDigests)
+        let physical = definition.versionedNames ? "\(id.name)-\(digest.prefix(8))" : id.name
+        return ResolvedResource(id: id, physicalName: physical, digest: digest, spec: spec,
+                                referenceDigests: refDigests, location: m.nameLocation, policy: m.policy)
     }
 
     static func digestOf(kind: ResourceKind, spec: Value, definition: KindDefinition, references: [ResourceID: String]) -> String {

@@ -20,13 +20,19 @@ public enum Planner {
         }
     }
 
-    public static func changes(from before: Side, to after: Side) -> (changes: [Change], unchanged: Int) {
+    /// - Parameter candidates: when given, only these resources can have changed (the rest
+    ///   are known to be identical on both sides and are counted as unchanged).
+    public static func changes(from before: Side, to after: Side, candidates: Set<ResourceID>? = nil) -> (changes: [Change], unchanged: Int) {
         var changes: [Change] = []
         var unchanged = 0
         for id in after.order {
             guard let new = after.resources[id] else { continue }
             guard let old = before.resources[id] else {
                 changes.append(create(new))
+                continue
+            }
+            if let candidates, !candidates.contains(id) {
+                unchanged += 1
                 continue
             }
             if let change = compare(old, new) { changes.append(change) } else { unchanged += 1 }

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tidemark-bench",
+        abstract: "Measure Tidemark against the floor (read + parse) on generated repositories.",
+        subcommands: [RunCommand.self, FloorProbe.self, ReplanProbe.self, ApplyProbe.self],
+        defaultSubcommand: RunCommand.self)
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Generate, measure, print the table, write JSON.")
+
+    @Option(help: "Resource counts, comma-separated.") var sizes = "1000,10000"
+    @Flag(help: "Also measure 100,000 resources.") var large = false
+    @Option(help: "Runs per step (the median is reported).") var runs = 5
+    @Option(help: "Runs of the apply step, which is the slowest.") var applyRuns = 3
+    @Option(help: "Where repositories, state and results go.") var out = "bench-out"
+    @Option(help: "Generator seed.") var seed: UInt64 = 42
+
+    struct Row: Codable {
+        var step: String
+        var seconds: Double
+        var ratio: Double
+        var peakRSSMB: Double
+        var note: String
+    }
+
+    func run() async throws {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        let bin = me.deletingLastPathComponent()
+        let tidemark = bin.appendingPathComponent("tidemark").path
+        let bench = me.path
+        guard FileManager.default.isExecutableFile(atPath: tidemark) else { throw BenchError("no tidemark binary beside \(bench)") }
+        let outDir = URL(fileURLWithPath: out).standardizedFileURL
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        var counts = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if large { counts.append(100_000) }
+        var report: [String: [Row]] = [:]
+        var machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / (1 << 30)) GiB"
+        if let model = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8).split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
+            machine += ", " + model.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) }!
+        }
+        print("tidemark bench — \(machine); \(runs) runs per step (apply: \(applyRuns)), medians")
+        for n in counts {
+            let repoPath = outDir.appendingPathComponent("repo-\(n)").path
+            let repo = try BenchRepository.create(at: repoPath, resources: n, seed: seed)
+            print("\nN = \(n) resources in \(repo.files) files (\(repoPath))")
+            func sample(_ args: [String], runs: Int, env: [String: String] = [:], expect: Set<Int32> = [0],
+                        before: () throws -> Void = {}) throws -> (seconds: Double, rss: Double, outputs: [String]) {
+                var times: [Double] = [], rss: [Double] = [], outputs: [String] = []
+                for _ in 0..<runs {
+                    try before()
+                    let s = try Measurement.run(args, env: env)
+                    guard expect.contains(s.status) else { throw BenchError("\(args.joined(separator: " ")) exited \(s.status)") }
+                    times.append(s.seconds)
+                    rss.append(Double(s.peakRSSKB) / 1024)
+                    outputs.append(s.stdout)
+                }
+                return (Measurement.median(times), Measurement.median(rss), outputs)
+            }
+            func internalSeconds(_ outputs: [String], _ key: String) -> Double {
+                Measurement.median(outputs.compactMap { text in
+                    (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?[key] as? Double
+                })
+            }
+            let planOut = outDir.appendingPathComponent("plan-\(n).json").path
+            let floor = try sample([bench, "floor", "--repo", repoPath, "--rev", repo.onePercent], runs: runs)
+            var rows: [Row] = []
+            func add(_ step: String, _ seconds: Double, _ rss: Double, _ note: String = "") {
+                let row = Row(step: step, seconds: seconds, ratio: seconds / floor.seconds, peakRSSMB: rss, note: note)
+                rows.append(row)
+                let pad = step.padding(toLength: 44, withPad: " ", startingAt: 0)
+                print("  \(pad) \(String(format: "%8.3f s  %6.2f×  %6.1f MB", seconds, row.ratio, rss))  \(note)")
+            }
+            add("floor (libgit2 read + libyaml parse)", floor.seconds, floor.rss)
+            let validate = try sample([tidemark, "validate", "--repo", repoPath, "--rev", repo.onePercent], runs: runs)
+            add("validate, cold", validate.seconds, validate.rss)
+            let plan = try sample([tidemark, "plan", "--repo", repoPath, "--rev", repo.onePercent, "--base", repo.base, "--format", "json", "--out", planOut], runs: runs)
+            add("plan --base, cold (1% changed)", plan.seconds, plan.rss)
+            let coldOne = try sample([tidemark, "plan", "--repo", repoPath, "--rev", repo.oneFile, "--base", repo.base, "--format", "json", "--out", planOut], runs: runs)
+            add("plan --base, cold (one file changed)", coldOne.seconds, coldOne.rss)
+            let replan = try sample([bench, "replan", "--repo", repoPath, "--from", repo.base, "--to", repo.oneFile], runs: runs)
+            let replanSeconds = internalSeconds(replan.outputs, "seconds")
+            add("replan after one-file commit (incremental)", replanSeconds, replan.rss,
+                String(format: "%.1f%% of the cold plan", replanSeconds / plan.seconds * 100))
+            let data = outDir.appendingPathComponent("state-\(n)").path
+            let apply = try sample([bench, "apply", "--repo", repoPath, "--rev", repo.base, "--data", data], runs: applyRuns,
+                                   before: { try? FileManager.default.removeItem(atPath: data) })
+            let applySeconds = internalSeconds(apply.outputs, "seconds")
+            let moduleSeconds = internalSeconds(apply.outputs, "moduleSeconds")
+            let overhead = (applySeconds - moduleSeconds) / moduleSeconds
+            add("apply all into empty services (0 latency)", applySeconds, apply.rss,
+                String(format: "%.0f resources/s; engine %.0f%% of module time", Double(n) / applySeconds, overhead * 100))
+            let noop = try sample([tidemark, "plan", "--repo", repoPath, "--rev", repo.base, "--data", data, "--service-latency", "0", "--detailed-exitcode"], runs: runs)
+            add("plan against live state, no changes", noop.seconds, noop.rss)
+            report["\(n)"] = rows
+            if n == 10_000 {
+                print("  targets at 10k:")
+                func check(_ ok: Bool, _ text: String) { print("    \(ok ? "met   " : "MISSED") \(text)") }
+                check(plan.seconds <= 2 * floor.seconds, String(format: "cold plan within 2× the floor (%.2f×)", plan.seconds / floor.seconds))
+                check(replanSeconds < 0.1 * plan.seconds, String(format: "one-file replan under 10%% of the cold plan (%.1f%%)", replanSeconds / plan.seconds * 100))
+                let peak = rows.map(\.peakRSSMB).max() ?? 0
+                check(peak < 150, String(format: "peak RSS under 150 MB (%.0f MB)", peak))
+                check(overhead < 0.2, String(format: "engine overhead under 20%% of module time (%.0f%%)", overhead * 100))
+            }
+        }
+        let json = try JSONEncoder().encode(["machine": [Row(step: machine, seconds: 0, ratio: 0, peakRSSMB: 0, note: "")]].merging(report) { a, _ in a })
+        try json.write(to: outDir.appendingPathComponent("results.json"))
+        print("\nwrote \(outDir.appendingPathComponent("results.json").path)")
+    }
+}
