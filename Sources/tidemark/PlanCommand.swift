@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TidemarkCore
 import TidemarkEngine
+import TidemarkGit
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,11 +40,28 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         guard let base else { return try await planAgainstLiveState() }
         let repository = try source.open()
-        let (headCommit, headFiles) = try source.read(repository, source.rev)
         let (baseCommit, baseFiles) = try source.read(repository, base, missingPathIsEmpty: true)
+        let headCommit: Commit
+        do { headCommit = try repository.resolve(source.rev) } catch { throw CommandFailure("error: \(error)") }
         source.noteUncommitted(repository)
-        let loaded = RevisionLoader.load([baseFiles, headFiles])
-        let (baseRevision, headRevision) = (loaded[0], loaded[1])
+        // The base is read in full; the head only where git says it differs.
+        let baseIndex = RevisionIndex(baseFiles)
+        var changed: [SourceFile] = []
+        var removed: [String] = []
+        do {
+            if baseFiles.isEmpty {
+                changed = try repository.files(at: headCommit, under: source.path)
+            } else {
+                for p in try repository.changedPaths(from: baseCommit, to: headCommit, under: source.path)
+                where p.hasSuffix(".yaml") || p.hasSuffix(".yml") {
+                    do { changed += try repository.files(at: headCommit, under: p) } catch where error.code == .pathNotFound { removed.append(p) }
+                }
+            }
+        } catch {
+            throw CommandFailure("error: \(error)")
+        }
+        let headIndex = baseIndex.updated(changed: changed, removed: removed)
+        let (baseRevision, headRevision) = (baseIndex.loaded, headIndex.loaded)
         if headRevision.hasErrors {
             Terminal.error(DiagnosticRenderer.text(headRevision.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
             Terminal.error("error: the manifests at \(source.rev) are invalid; no plan was made")
@@ -54,7 +72,7 @@ struct PlanCommand: AsyncParsableCommand {
             let count = baseRevision.diagnostics.filter { $0.severity == .error }.count
             warnings.insert(.warning("invalid-base", "the base revision \(base) has \(count) error\(count == 1 ? "" : "s"); resources it could not read are treated as absent", at: nil), at: 0)
         }
-        let (changes, unchanged) = Planner.changes(from: Planner.Side(baseRevision.desired), to: Planner.Side(headRevision.desired))
+        let (changes, unchanged) = Planner.changes(from: baseIndex.side, to: headIndex.side, candidates: headIndex.touched)
         let plan = Plan(base: PlanSide(revision: base, commit: baseCommit.id),
                         head: PlanSide(revision: source.rev, commit: headCommit.id),
                         path: source.path, changes: changes, unchanged: unchanged, warnings: warnings)

@@ -158,3 +158,35 @@ import Testing
         #expect(position["Endpoint/fraud-detector"]! < position["MonitoringSchedule/fraud-detector-data-quality"]!)
     }
 }
+
+@Suite struct RevisionIndexTests {
+    /// The incremental path must plan exactly what a full load plans.
+    @Test(arguments: [
+        [(Fixtures.serving, "SAGEMAKER_CONTAINER_LOG_LEVEL: \"20\"", "SAGEMAKER_CONTAINER_LOG_LEVEL: \"10\"")],
+        [(Fixtures.registry, "modelApprovalStatus: PendingManualApproval", "modelApprovalStatus: Approved"),
+         (Fixtures.serving, "modelPackageName: fraud-xgb-v1", "modelPackageName: fraud-xgb-v2")],
+        [(Fixtures.registry, "modelPackageGroupDescription: XGBoost card-fraud classifiers", "modelPackageGroupDescription: other")],
+        [(Fixtures.featureStore, "tableFormat: Iceberg", "tableFormat: Glue")],
+    ])
+    func incrementalEqualsFull(_ edits: [(String, String, String)]) throws {
+        let base = Fixtures.stack()
+        let head = Fixtures.stack(edits)
+        let changedPaths = Set(edits.map(\.0))
+        let index = RevisionIndex(base)
+        let next = index.updated(changed: head.filter { changedPaths.contains($0.path) }, removed: [])
+        let incremental = Planner.changes(from: index.side, to: next.side, candidates: next.touched)
+        let full = Planner.changes(from: Planner.Side(RevisionLoader.load(base).desired), to: Planner.Side(RevisionLoader.load(head).desired))
+        #expect(incremental.changes.map(\.id) == full.changes.map(\.id))
+        #expect(incremental.changes.map(\.action) == full.changes.map(\.action))
+        #expect(incremental.changes.map(\.diff) == full.changes.map(\.diff))
+        #expect(incremental.unchanged == full.unchanged)
+    }
+
+    @Test func aRemovedFileDeletesItsResourcesAndBreaksReferencesToThem() throws {
+        let index = RevisionIndex(Fixtures.stack())
+        let next = index.updated(changed: [], removed: [Fixtures.registry])
+        #expect(next.loaded.diagnostics.contains { $0.code == "dangling-reference" })
+        let changes = Planner.changes(from: index.side, to: next.side, candidates: next.touched).changes
+        #expect(changes.filter { $0.action == .delete }.count == 3)
+    }
+}

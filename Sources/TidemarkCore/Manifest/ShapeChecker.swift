@@ -157,7 +157,7 @@ public struct ShapeChecker {
         guard let entries = node.entries else { return mismatch(node, .object(object), path: path) }
         var members: [Value.Member] = []
         members.reserveCapacity(object.fields.count)
-        var given: [String: Mark] = [:]
+        var given = GivenFields()
         for e in entries {
             guard let field = object.field(named: e.key) else {
                 var message = "unknown field '\(e.key)' in \(path)"
@@ -174,7 +174,7 @@ public struct ShapeChecker {
                 error("duplicate-key", "'\(e.key)' repeats '\(field.name)' given at line \(other.line)", e.keyMark)
                 continue
             }
-            given[field.name] = e.keyMark
+            given.add(field.name, e.keyMark)
             let childPath = "\(path).\(field.name)"
             if e.value.isNull, !field.required {
                 continue  // an explicit null means "not set"
@@ -185,8 +185,7 @@ public struct ShapeChecker {
             }
             members.append(.init(field.name, v))
         }
-        let set = Set(members.map(\.key))
-        for field in object.fields where !set.contains(field.name) {
+        for field in object.fields where !members.contains(where: { $0.key == field.name }) {
             if field.required, given[field.name] == nil {
                 error("missing-field", "\(path) is missing required field '\(field.name)'", node.mark)
             } else if let d = field.defaultValue {
@@ -272,6 +271,21 @@ public struct ShapeChecker {
         case .mapping(let entries):
             return .object(sorting: entries.map { .init($0.key, documentValue($0.value)) })
         }
+    }
+}
+
+/// The fields an object has been given so far: a short list, scanned (objects are small).
+struct GivenFields {
+    private var names: [String] = []
+    private var marks: [Mark] = []
+
+    subscript(name: String) -> Mark? {
+        names.firstIndex(of: name).map { marks[$0] }
+    }
+
+    mutating func add(_ name: String, _ mark: Mark) {
+        names.append(name)
+        marks.append(mark)
     }
 }
 

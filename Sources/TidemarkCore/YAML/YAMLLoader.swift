@@ -104,7 +104,7 @@ public enum YAMLLoader {
 private struct TreeBuilder {
     enum Frame {
         case sequence(items: [YAMLNode], mark: Mark, anchor: String?, startCount: Int)
-        case mapping(entries: [YAMLNode.Entry], pendingKey: (String, Mark)?, seen: [String: Mark],
+        case mapping(entries: [YAMLNode.Entry], pendingKey: (String, Mark)?, seen: Set<String>?,
                      mark: Mark, anchor: String?, startCount: Int)
     }
 
@@ -172,7 +172,7 @@ private struct TreeBuilder {
         case YAML_MAPPING_START_EVENT:
             guard checkTag(Self.cString(event.data.mapping_start.tag), allowed: "tag:yaml.org,2002:map", at: mark),
                   checkDepth(at: mark) else { return false }
-            stack.append(.mapping(entries: [], pendingKey: nil, seen: [:], mark: mark,
+            stack.append(.mapping(entries: [], pendingKey: nil, seen: nil, mark: mark,
                                   anchor: Self.cString(event.data.mapping_start.anchor), startCount: nodeCount))
             return true
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
@@ -276,13 +276,24 @@ private struct TreeBuilder {
                     diagnostics.append(.error("yaml-key", "mapping keys must be scalars, not \(node.typeName)", at: location(node.mark)))
                     return false
                 }
-                if let first = seen[scalar.text] {
+                // Small mappings (nearly all) are checked by scanning; large ones keep a set.
+                var duplicate = false
+                if let set = seen {
+                    duplicate = set.contains(scalar.text)
+                } else {
+                    duplicate = entries.contains { $0.key == scalar.text }
+                }
+                if duplicate, let first = entries.first(where: { $0.key == scalar.text }) {
                     diagnostics.append(.error("yaml-duplicate-key",
-                        "duplicate key '\(scalar.text)' (first defined at line \(first.line), column \(first.column))",
+                        "duplicate key '\(scalar.text)' (first defined at line \(first.keyMark.line), column \(first.keyMark.column))",
                         at: location(node.mark)))
                     return false
                 }
-                seen[scalar.text] = node.mark
+                if seen != nil {
+                    seen?.insert(scalar.text)
+                } else if entries.count >= 24 {
+                    seen = Set(entries.map(\.key) + [scalar.text])
+                }
                 parent = .mapping(entries: entries, pendingKey: (scalar.text, node.mark), seen: seen, mark: m, anchor: a, startCount: s)
             }
         }
