@@ -224,10 +224,10 @@ public final class Applier: @unchecked Sendable {
     }
 
     func audit(_ id: ResourceID, _ action: String, _ outcome: String, error: String? = nil, before: Value? = nil,
-               after: Value? = nil, diff: [FieldDiff] = [], trigger: Trigger? = nil) -> AuditDraft {
+               after: Value? = nil, afterDigest: String? = nil, diff: [FieldDiff] = [], trigger: Trigger? = nil) -> AuditDraft {
         AuditDraft(time: time.now(), actor: options.actor, trigger: trigger ?? options.trigger, revision: revision, commit: commit,
                    resource: id.description, action: action, outcome: outcome, error: error,
-                   beforeDigest: before.map { Digest.sha256($0.canonicalJSON) }, afterDigest: after.map { Digest.sha256($0.canonicalJSON) },
+                   beforeDigest: before.map { Digest.sha256($0.canonicalJSON) }, afterDigest: afterDigest ?? after.map { Digest.sha256($0.canonicalJSON) },
                    diff: .list(diff.prefix(50).map { d in
                        .object(sorting: [.init("path", .string(d.path)), .init("before", d.before ?? .null), .init("after", d.after ?? .null)])
                    }))
@@ -263,14 +263,14 @@ public final class Applier: @unchecked Sendable {
         do {
             let created = try await backend.create(id.kind, name: want.physicalName, spec: spec, clientToken: token)
             locked { undo.append(.delete(id, physical: created.name, restore: previous)) }
-            let settled = try await settle(id, created.name, expectGone: false)
+            let settled = created.phase == .progressing ? try await settle(id, created.name, expectGone: false) : created
             guard let live = settled, live.phase == .ready else {
                 throw StepFailure(resource: id, message: "\(created.name) is \(settled?.status ?? "gone")\(settled?.failureReason.map { ": \($0)" } ?? "")")
             }
             var done = pending
             done.physicalName = live.name
             try store.completeIntent(intent, outcome: "succeeded", inventory: .upsert(done),
-                                     audit: audit(id, action, "succeeded", before: nil, after: spec, diff: diff))
+                                     audit: audit(id, action, "succeeded", afterDigest: done.specHash, diff: diff))
             locked { physicals[id] = live.name }
             say(id, "\(live.name) \(live.status ?? "created")")
             return live
@@ -295,7 +295,7 @@ public final class Applier: @unchecked Sendable {
             } else {
                 say(id, "updating \(live.name): \(step.change.reason)")
                 let additions = id.kind == .featureGroup && step.change.diff.contains { $0.path.hasPrefix("featureDefinitions[") }
-                _ = try await backend.update(id.kind, live.name, spec: spec)
+                let requested = try await backend.update(id.kind, live.name, spec: spec)
                 locked {
                     if additions {
                         undo.append(.irreversible("\(id): features added to \(live.name) cannot be removed"))
@@ -307,7 +307,7 @@ public final class Applier: @unchecked Sendable {
                     }
                     if step.adopt { undo.append(.forgetAdoption(id)) }
                 }
-                let settled = try await settle(id, live.name, expectGone: false)
+                let settled = requested.phase == .progressing ? try await settle(id, live.name, expectGone: false) : requested
                 guard let now = settled, now.phase == .ready else {
                     throw StepFailure(resource: id, message: "\(live.name) is \(settled?.status ?? "gone")\(settled?.failureReason.map { ": \($0)" } ?? "")")
                 }

@@ -52,18 +52,18 @@ struct ObjectTable {
     }
 
     static func byClientToken(_ db: Database, _ kind: ResourceKind, _ token: String) throws -> StoredObject? {
-        try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE kind = ? AND client_token = ?", arguments: [kind.rawValue, token]).map(decode)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE kind = ? AND client_token = ?"), arguments: [kind.rawValue, token]).map(decode)
     }
 
     static func ms(_ d: Date) -> Int64 { AuditEntry.milliseconds(d) }
     static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
     static func load(_ db: Database, _ kind: ResourceKind, _ name: String) throws -> StoredObject? {
-        try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name]).map(decode)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE kind = ? AND name = ?"), arguments: [kind.rawValue, name]).map(decode)
     }
 
     static func all(_ db: Database, _ kind: ResourceKind) throws -> [StoredObject] {
-        try Row.fetchAll(db, sql: "SELECT * FROM objects WHERE kind = ? ORDER BY name", arguments: [kind.rawValue]).map(decode)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM objects WHERE kind = ? ORDER BY name"), arguments: [kind.rawValue]).map(decode)
     }
 
     static func decode(_ row: Row) -> StoredObject {
@@ -77,20 +77,20 @@ struct ObjectTable {
     }
 
     static func save(_ db: Database, _ o: StoredObject) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO objects (kind, name, arn, spec, status, failure_reason, observed, client_token,
                                  created_at, modified_at, transition_at, next_status)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(kind, name) DO UPDATE SET arn = excluded.arn, spec = excluded.spec, status = excluded.status,
               failure_reason = excluded.failure_reason, observed = excluded.observed, client_token = excluded.client_token,
               modified_at = excluded.modified_at, transition_at = excluded.transition_at, next_status = excluded.next_status
-            """, arguments: [o.kind.rawValue, o.name, o.arn, o.spec.canonicalJSON, o.status, o.failureReason,
+            """).execute(arguments: [o.kind.rawValue, o.name, o.arn, o.spec.canonicalJSON, o.status, o.failureReason,
                              o.observed.canonicalJSON, o.clientToken, ms(o.createdAt), ms(o.modifiedAt),
                              o.transitionAt.map(ms), o.nextStatus])
     }
 
     static func remove(_ db: Database, _ kind: ResourceKind, _ name: String) throws {
-        try db.execute(sql: "DELETE FROM objects WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name])
+        try db.cachedStatement(sql: "DELETE FROM objects WHERE kind = ? AND name = ?").execute(arguments: [kind.rawValue, name])
     }
 
     // MARK: Faults
@@ -107,10 +107,10 @@ struct ObjectTable {
 
     /// Removes and returns a matching fault (faults fire once).
     static func take(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: FaultMode) throws -> String? {
-        for row in try Row.fetchAll(db, sql: "SELECT name, detail FROM faults WHERE kind = ? AND mode = ?", arguments: [kind.rawValue, mode.rawValue]) {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT name, detail FROM faults WHERE kind = ? AND mode = ?"), arguments: [kind.rawValue, mode.rawValue]) {
             let pattern: String = row["name"]
             if matches(pattern, name) {
-                try db.execute(sql: "DELETE FROM faults WHERE kind = ? AND name = ? AND mode = ?", arguments: [kind.rawValue, pattern, mode.rawValue])
+                try db.cachedStatement(sql: "DELETE FROM faults WHERE kind = ? AND name = ? AND mode = ?").execute(arguments: [kind.rawValue, pattern, mode.rawValue])
                 return row["detail"]
             }
         }
@@ -118,7 +118,7 @@ struct ObjectTable {
     }
 
     static func has(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: FaultMode) throws -> Bool {
-        try Row.fetchAll(db, sql: "SELECT name FROM faults WHERE kind = ? AND mode = ?", arguments: [kind.rawValue, mode.rawValue])
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT name FROM faults WHERE kind = ? AND mode = ?"), arguments: [kind.rawValue, mode.rawValue])
             .contains { matches($0["name"], name) }
     }
 
@@ -128,6 +128,6 @@ struct ObjectTable {
     }
 
     static func clearFaults(_ db: Database, _ kind: ResourceKind, _ name: String) throws {
-        try db.execute(sql: "DELETE FROM faults WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name])
+        try db.cachedStatement(sql: "DELETE FROM faults WHERE kind = ? AND name = ?").execute(arguments: [kind.rawValue, name])
     }
 }

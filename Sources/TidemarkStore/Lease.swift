@@ -70,11 +70,11 @@ extension SQLiteStore {
                         return .rollback
                     }
                 }
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO lease (id, holder, pid, host, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, host = excluded.host,
                       acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at
-                    """, arguments: [me.name, me.pid, me.host, Self.ms(now), Self.ms(now)])
+                    """).execute(arguments: [me.name, me.pid, me.host, Self.ms(now), Self.ms(now)])
                 return .commit
             }
             return result
@@ -83,7 +83,7 @@ extension SQLiteStore {
 
     public func releaseLease() throws {
         try pool.write { db in
-            try db.execute(sql: "DELETE FROM lease WHERE id = 1 AND holder = ?", arguments: [holder.name])
+            try db.cachedStatement(sql: "DELETE FROM lease WHERE id = 1 AND holder = ?").execute(arguments: [holder.name])
         }
     }
 

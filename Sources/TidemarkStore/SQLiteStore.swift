@@ -99,7 +99,7 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
             try db.execute(sql: "INSERT INTO inventory (resource, entry) VALUES (?, ?) ON CONFLICT(resource) DO UPDATE SET entry = excluded.entry",
                            arguments: [e.id.description, e.value.canonicalJSON])
         case .remove(let id):
-            try db.execute(sql: "DELETE FROM inventory WHERE resource = ?", arguments: [id.description])
+            try db.cachedStatement(sql: "DELETE FROM inventory WHERE resource = ?").execute(arguments: [id.description])
         }
     }
 
@@ -108,10 +108,10 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
     public func beginRevision(commit: String, reference: String, path: String, actor: String, trigger: Trigger,
                               planDigest: String, at time: Date) throws -> Int64 {
         try pool.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO revisions (commit_id, reference, path, started_at, actor, trigger, outcome, plan_digest)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [commit, reference, path, Self.ms(time), actor, trigger.rawValue,
+                """).execute(arguments: [commit, reference, path, Self.ms(time), actor, trigger.rawValue,
                                  RevisionRecord.Outcome.inProgress.rawValue, planDigest])
             return db.lastInsertedRowID
         }
@@ -126,20 +126,20 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
 
     public func revisions(limit: Int = 50) throws -> [RevisionRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM revisions ORDER BY number DESC LIMIT ?", arguments: [limit]).map(Self.revision)
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM revisions ORDER BY number DESC LIMIT ?"), arguments: [limit]).map(Self.revision)
         }
     }
 
     public func revision(_ number: Int64) throws -> RevisionRecord? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM revisions WHERE number = ?", arguments: [number]).map(Self.revision)
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM revisions WHERE number = ?"), arguments: [number]).map(Self.revision)
         }
     }
 
     /// Revisions left in progress by a process that died.
     public func unfinishedRevisions() throws -> [RevisionRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM revisions WHERE outcome = ? ORDER BY number", arguments: [RevisionRecord.Outcome.inProgress.rawValue]).map(Self.revision)
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM revisions WHERE outcome = ? ORDER BY number"), arguments: [RevisionRecord.Outcome.inProgress.rawValue]).map(Self.revision)
         }
     }
 
@@ -153,7 +153,7 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
     public func pin(_ number: Int64?) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE revisions SET pinned = 0 WHERE pinned = 1")
-            if let number { try db.execute(sql: "UPDATE revisions SET pinned = 1 WHERE number = ?", arguments: [number]) }
+            if let number { try db.cachedStatement(sql: "UPDATE revisions SET pinned = 1 WHERE number = ?").execute(arguments: [number]) }
         }
     }
 
@@ -172,10 +172,10 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
     public func recordIntent(revision: Int64, resource: ResourceID, action: String, physicalName: String,
                              clientToken: String, pendingEntry: InventoryEntry?, at time: Date) throws -> Int64 {
         try pool.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO journal (revision, resource, action, physical_name, client_token, pending_entry, started_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [revision, resource.description, action, physicalName, clientToken,
+                """).execute(arguments: [revision, resource.description, action, physicalName, clientToken,
                                  pendingEntry?.value.canonicalJSON, Self.ms(time)])
             return db.lastInsertedRowID
         }
@@ -206,7 +206,7 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
     /// Closes an intent found open after a crash, with what recovery observed.
     public func closeIntent(_ id: Int64, outcome: String, at time: Date) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE journal SET outcome = ?, finished_at = ? WHERE id = ?", arguments: [outcome, Self.ms(time), id])
+            try db.cachedStatement(sql: "UPDATE journal SET outcome = ?, finished_at = ? WHERE id = ?").execute(arguments: [outcome, Self.ms(time), id])
         }
     }
 
@@ -222,11 +222,11 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
         let sequence: Int64 = (last?["sequence"] as Int64? ?? 0) + 1
         let previous: String = last?["hash"] ?? AuditEntry.genesisHash
         let entry = AuditEntry(sequence: sequence, draft: draft, previousHash: previous)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO audit (sequence, time, actor, trigger, revision, commit_id, resource, action, outcome, error,
                                before_digest, after_digest, diff, previous_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [sequence, ms(draft.time), draft.actor, draft.trigger.rawValue, draft.revision, draft.commit,
+            """).execute(arguments: [sequence, ms(draft.time), draft.actor, draft.trigger.rawValue, draft.revision, draft.commit,
                              draft.resource, draft.action, draft.outcome, draft.error, draft.beforeDigest, draft.afterDigest,
                              draft.diff.canonicalJSON, previous, entry.hash])
     }

@@ -132,6 +132,12 @@ public indirect enum Value: Hashable, Sendable {
 public enum JSONText {
     public static func quote(_ s: String, into out: inout String) {
         out += "\""
+        // Nearly every string needs no escaping: append it whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
