@@ -36,7 +36,11 @@ public struct ResourceID: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public var description: String { "\(kind.rawValue)/\(name)" }
 
-    public static func < (a: ResourceID, b: ResourceID) -> Bool { (a.kind, a.name) < (b.kind, b.name) }
+    /// Kind, then name byte by byte (names are ASCII by their patterns; bytes compare fastest).
+    public static func < (a: ResourceID, b: ResourceID) -> Bool {
+        if a.kind != b.kind { return a.kind < b.kind }
+        return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
+    }
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

@@ -18,13 +18,16 @@ public enum Validator {
             }
             byID[m.id] = m
         }
-        var namesByKind: [ResourceKind: [String]] = [:]
-        for id in byID.keys { namesByKind[id.kind, default: []].append(id.name) }
+        // Names by kind, for did-you-mean on a dangling reference; built only if one is found.
+        var namesByKind: [ResourceKind: [String]]?
 
         for m in byID.values {
             for ref in m.references where byID[ResourceID(ref.kind, ref.name)] == nil {
                 var message = "\(ref.path) refers to \(ref.kind.rawValue) '\(ref.name)', which no manifest defines"
-                if let guess = Suggestion.closest(to: ref.name, in: namesByKind[ref.kind] ?? []) {
+                if namesByKind == nil {
+                    namesByKind = Dictionary(grouping: byID.keys, by: \.kind).mapValues { $0.map(\.name) }
+                }
+                if let guess = Suggestion.closest(to: ref.name, in: namesByKind?[ref.kind] ?? []) {
                     message += "; did you mean '\(guess)'?"
                 }
                 diagnostics.append(.error("dangling-reference", message, at: ref.location))
