@@ -16,6 +16,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -51,6 +57,29 @@ let package = Package(
             name: "TidemarkServices",
             dependencies: ["TidemarkEngine", "TidemarkCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
+        // The controller: watch a repository, reconcile each commit, heal drift, as a Service.
+        .target(
+            name: "TidemarkController",
+            dependencies: [
+                "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: settings),
+        // HTTP around the controller (Hummingbird): health, metrics, API, webhooks.
+        .target(
+            name: "TidemarkServer",
+            dependencies: [
+                "TidemarkController", "TidemarkCore", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
         // `make bench`: a generated repository, the floor, and every step timed against it.
         .executableTarget(
             name: "TidemarkBench",
@@ -65,7 +94,12 @@ let package = Package(
             name: "tidemark",
             dependencies: [
                 "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
+                "TidemarkController", "TidemarkServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: settings),
         .testTarget(

@@ -22,6 +22,9 @@ public struct ApplyOptions: Sendable {
     public var waitOverride: Double?
     /// Superseded versions of models, endpoint configs and packages kept for rollback.
     public var keepSuperseded = 3
+    /// Asked before each new step and during waits; true stops the apply safely (no new
+    /// actions, no rollback; the journal lets the next run finish the job).
+    public var stopRequested: (@Sendable () -> Bool)?
 
     public init() {}
 
@@ -50,6 +53,8 @@ public struct ApplyResult: Sendable {
     public var rolledBack: [String] = []
     /// Changes that a rollback could not undo (feature additions, destructive replacements).
     public var irreversible: [String] = []
+    /// The apply was stopped on request (shutdown) before it finished.
+    public var interrupted = false
 }
 
 /// A failure of one step, with the resource it happened to.
@@ -117,11 +122,18 @@ public final class Applier: @unchecked Sendable {
         await settleInFlight(plan)
         let forward = plan.steps.filter { $0.change.action != .delete }
         let deletes = plan.steps.filter { $0.change.action == .delete }
-        for level in Set(forward.map(\.level)).sorted() where !locked({ failed }) {
+        for level in Set(forward.map(\.level)).sorted() where !locked({ failed }) && !stopping() {
             await runConcurrently(forward.filter { $0.level == level }, plan)
         }
-        for level in Set(deletes.map(\.level)).sorted(by: >) where !locked({ failed }) {
+        for level in Set(deletes.map(\.level)).sorted(by: >) where !locked({ failed }) && !stopping() {
             await runConcurrently(deletes.filter { $0.level == level }, plan)
+        }
+        if stopping() {
+            locked {
+                result.interrupted = true
+                result.outcome = .interrupted
+            }
+            return locked { result }
         }
         if !locked({ failed }) { await collectSuperseded() }
         if locked({ failed }) {
@@ -160,6 +172,8 @@ public final class Applier: @unchecked Sendable {
         }
     }
 
+    func stopping() -> Bool { options.stopRequested?() ?? false }
+
     func describe(_ u: Undo) -> String {
         switch u {
         case let .delete(id, physical, _): return "\(id) created as \(physical)"
@@ -174,7 +188,7 @@ public final class Applier: @unchecked Sendable {
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             func launch() {
-                while next < steps.count, locked({ !failed }) {
+                while next < steps.count, locked({ !failed }), !stopping() {
                     let step = steps[next]
                     next += 1
                     group.addTask { await self.perform(step, plan) }
@@ -275,6 +289,8 @@ public final class Applier: @unchecked Sendable {
             say(id, "\(live.name) \(live.status ?? "created")")
             return live
         } catch {
+            // Stopped on request: leave the intent open; recovery records what happened.
+            if stopping() { throw error }
             try? store.completeIntent(intent, outcome: "failed", inventory: .none,
                                       audit: audit(id, action, "failed", error: "\(error)", after: spec, diff: diff))
             throw error
@@ -319,6 +335,8 @@ public final class Applier: @unchecked Sendable {
             try store.completeIntent(intent, outcome: "succeeded", inventory: .upsert(pending),
                                      audit: audit(id, action, "succeeded", before: live.spec, after: spec, diff: step.change.diff))
         } catch {
+            // Stopped on request: leave the intent open; recovery records what happened.
+            if stopping() { throw error }
             try? store.completeIntent(intent, outcome: "failed", inventory: .none,
                                       audit: audit(id, action, "failed", error: "\(error)", before: live.spec, after: spec, diff: step.change.diff))
             throw error
@@ -437,6 +455,7 @@ public final class Applier: @unchecked Sendable {
             if waited >= options.deadline(id.kind) {
                 throw StepFailure(resource: id, message: "timed out after \(Int(waited)) s waiting for \(name) (still \(live?.status ?? "present"))")
             }
+            if stopping() { throw StepFailure(resource: id, message: "stopped while waiting for \(name) (\(live?.status ?? "in progress")); the next run continues") }
             try? store.heartbeat()
             try await time.sleep(seconds: options.pollInterval)
         }

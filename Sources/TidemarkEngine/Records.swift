@@ -244,7 +244,7 @@ public enum Timestamp {
 
     /// Parses the form above, or a date `2026-11-22`, or a duration back from now (`1h`, `30m`, `7d`).
     public static func parse(_ text: String, now: Date) -> Date? {
-        if let d = Duration.seconds(text) { return now.addingTimeInterval(-d) }
+        if let d = DurationText.seconds(text) { return now.addingTimeInterval(-d) }
         let digits = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         guard digits.count >= 3 else { return nil }
         var c = DateComponents()
@@ -259,7 +259,7 @@ public enum Timestamp {
 }
 
 /// Durations written as `30s`, `5m`, `2h`, `1d`, `1500ms`.
-public enum Duration {
+public enum DurationText {
     public static func seconds(_ text: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {

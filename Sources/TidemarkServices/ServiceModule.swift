@@ -21,11 +21,11 @@ public struct Latencies: Sendable, Hashable {
     /// Parses `0`, `standard`, or `Endpoint=5s,FeatureGroup=2s,*=0` (`*` sets every other kind).
     public static func parse(_ text: String) -> Latencies? {
         if text == "standard" { return .standard }
-        if let d = TidemarkEngine.Duration.seconds(text) ?? Double(text) { return Latencies(Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, d) })) }
+        if let d = DurationText.seconds(text) ?? Double(text) { return Latencies(Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, d) })) }
         var out = Latencies.standard.seconds
         for part in text.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2, let d = TidemarkEngine.Duration.seconds(kv[1]) ?? Double(kv[1]) else { return nil }
+            guard kv.count == 2, let d = DurationText.seconds(kv[1]) ?? Double(kv[1]) else { return nil }
             if kv[0] == "*" {
                 for k in ResourceKind.allCases where out[k] == nil || !text.contains("\(k.rawValue)=") { out[k] = d }
             } else if let k = ResourceKind(rawValue: kv[0]) {

@@ -70,7 +70,7 @@ struct RunOptions: ParsableArguments {
         o.actor = actor ?? ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
         o.trigger = trigger
         if let w = waitTimeout {
-            guard let seconds = TidemarkEngine.Duration.seconds(w) else { throw CommandFailure("error: --wait-timeout '\(w)' is not a duration like 90s or 10m") }
+            guard let seconds = DurationText.seconds(w) else { throw CommandFailure("error: --wait-timeout '\(w)' is not a duration like 90s or 10m") }
             o.waitOverride = seconds
         }
         return o

@@ -11,7 +11,7 @@ struct Tidemark: AsyncParsableCommand {
             change between two revisions (for pull-request CI).
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self, GetCommand.self,
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ServeCommand.self, SyncCommand.self, StatusCommand.self, GetCommand.self,
                       HistoryCommand.self, RollbackCommand.self, AuditCommand.self, ServicesCommand.self,
                       GraphCommand.self, SchemaCommand.self])
 }

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import TidemarkController
+import TidemarkCore
+import TidemarkEngine
+import TidemarkGit
+import TidemarkServer
+import TidemarkServices
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the controller: watch a repository, reconcile each commit, heal drift, serve the API.",
+        discussion: """
+            Fetches --branch of --repo into a mirror under the state folder every --interval (or at
+            once on a GitHub webhook), validates the manifests at --path, and applies them with
+            rollback on failure. A bad commit is rejected and the last good revision stays live.
+            Secrets come from TIDEMARK_API_TOKEN, TIDEMARK_WEBHOOK_SECRET and TIDEMARK_GIT_TOKEN, or
+            from files named in the config; they are never printed. SIGTERM or SIGINT stops safely.
+            """)
+
+    @Option(help: "A YAML config file (flags override it).") var config: String?
+    @Option(help: "The repository: a local path, file://, https:// or ssh URL (default: .).") var repo: String?
+    @Option(help: "The branch to follow (default: main, else master, else the only branch).") var branch: String?
+    @Option(help: "The manifests folder in the repository (default: manifests).") var path: String?
+    @Option(help: "How often to fetch, e.g. 30s or 5m (default: 60s).") var interval: String?
+    @Option(help: "Seconds between drift checks of an unchanged commit, e.g. 5m (default: 5m).") var resync: String?
+    @Flag(help: "Do not apply new commits automatically; report OutOfSync and wait for POST /api/v1/sync.") var manualSync = false
+    @Flag(help: "Delete managed resources whose manifests are gone.") var prune = false
+    @Flag(help: "Undo out-of-band changes (drift) automatically.") var selfHeal = false
+    @Option(help: "Where the API listens, host:port (default: 127.0.0.1:8080; port 0 picks one).") var listen: String?
+    @Option(help: "The state folder (default: $TIDEMARK_DATA, else ~/.local/state/tidemark).") var data: String?
+    @Option(help: "Local service latencies (default: standard).") var serviceLatency: String?
+    @Option(help: "trace, debug, info, notice, warning, error, critical") var logLevel: String?
+    @Option(help: "logfmt or json") var logFormat: String?
+    @Flag(help: "Allow destructive replacements and deletes.") var allowDestroy = false
+
+    func secret(env: String, file: String?) throws -> String? {
+        if let v = ProcessInfo.processInfo.environment[env], !v.isEmpty { return v }
+        guard let file else { return nil }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw CommandFailure("error: cannot read the secret file '\(file)'")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func run() async throws {
+        var file = ServeConfig()
+        if let config {
+            let (loaded, diagnostics) = ServeConfig.load(config)
+            guard let loaded else {
+                throw CommandFailure(DiagnosticRenderer.text(diagnostics) + "error: the config file is invalid")
+            }
+            file = loaded
+        }
+        let stateOptions = try StateOptions.parse((data ?? file.data).map { ["--data", $0] } ?? [])
+        var settings = ControllerSettings(repo: repo ?? file.repo ?? ".", data: stateOptions.folder)
+        settings.branch = branch ?? file.branch
+        settings.path = path ?? file.path ?? "manifests"
+        if let i = interval {
+            guard let s = DurationText.seconds(i), s > 0 else { throw CommandFailure("error: --interval '\(i)' is not a duration like 30s") }
+            settings.interval = s
+        } else if let i = file.interval { settings.interval = i }
+        if let r = resync {
+            guard let s = DurationText.seconds(r), s > 0 else { throw CommandFailure("error: --resync '\(r)' is not a duration like 5m") }
+            settings.policy.resync = s
+        } else if let r = file.resync { settings.policy.resync = r }
+        settings.policy.automated = manualSync ? false : (file.automated ?? true)
+        settings.policy.prune = prune || (file.prune ?? false)
+        settings.policy.selfHeal = selfHeal || (file.selfHeal ?? false)
+        let latency = serviceLatency ?? file.serviceLatency ?? ProcessInfo.processInfo.environment["TIDEMARK_SERVICE_LATENCY"] ?? "standard"
+        guard let latencies = Latencies.parse(latency) else { throw CommandFailure("error: service latency '\(latency)' is not valid") }
+        settings.latencies = latencies
+        settings.apply.allowDestroy = allowDestroy
+        if let token = try secret(env: "TIDEMARK_GIT_TOKEN", file: file.gitTokenFile) { settings.credentials = .token(token) }
+
+        var server = ServerSettings()
+        let listenText = listen ?? file.listen ?? "127.0.0.1:8080"
+        guard let (host, port) = ServerSettings.parseListen(listenText) else {
+            throw CommandFailure("error: --listen '\(listenText)' is not host:port")
+        }
+        server.host = host
+        server.port = port
+        server.apiToken = try secret(env: "TIDEMARK_API_TOKEN", file: file.apiTokenFile)
+        server.webhookSecret = try secret(env: "TIDEMARK_WEBHOOK_SECRET", file: file.webhookSecretFile)
+        if !server.isLoopback && server.apiToken == nil {
+            throw CommandFailure("error: refusing to listen on \(host) without an API token; set TIDEMARK_API_TOKEN or apiTokenFile, or listen on 127.0.0.1")
+        }
+
+        let level = Logger.Level(rawValue: logLevel ?? file.logLevel ?? "info") ?? .info
+        let format = LineLogHandler.Format(rawValue: logFormat ?? file.logFormat ?? "logfmt") ?? .logfmt
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, logLevel: level) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "tidemark")
+
+        let controller: Controller
+        do { controller = try Controller(settings: settings, logger: logger) } catch {
+            throw CommandFailure("error: cannot open the state in \(settings.data): \(error)")
+        }
+        let final = settings
+        let app = APIServer.application(controller: controller, registry: registry, settings: server, logger: logger) { port in
+            let settings = final
+            let policy = settings.policy
+            Terminal.error("tidemark serve: API on http://\(host):\(port) — following \(settings.repo) \(settings.branch ?? "(default branch)") \(settings.path) every \(Int(settings.interval)) s; automated \(policy.automated), prune \(policy.prune), self-heal \(policy.selfHeal); state in \(settings.data)")
+        }
+        var groupConfig = ServiceGroupConfiguration(services: [.init(service: controller), .init(service: app)],
+                                                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .seconds(30)
+        try await ServiceGroup(configuration: groupConfig).run()
+    }
+}
