@@ -24,11 +24,12 @@ deps:
 build: deps
 	$(SWIFT) build --product tidemark
 
-# Until `serve` exists: validate and plan the example stack in manifests/.
+# The controller on this repository: follows its current branch, reconciles manifests/ into
+# the local services under .tidemark/, serves the API on 127.0.0.1:8080. Ctrl-C stops it.
 run: build
-	$(BIN_DEBUG) validate --path manifests
-	$(BIN_DEBUG) plan --path manifests --base $$(git rev-list --max-parents=0 HEAD | tail -n 1)
-	$(BIN_DEBUG) graph --path manifests
+	@echo "make run: tidemark serve on this repository; API at http://127.0.0.1:8080 (Ctrl-C stops)"
+	@b=$$(git symbolic-ref --short -q HEAD); \
+	exec $(BIN_DEBUG) serve --repo . $${b:+--branch $$b} --path manifests --data .tidemark --interval 5s --self-heal
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -113,7 +113,8 @@ let package = Package(
             dependencies: ["TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkCore"],
             swiftSettings: settings),
         .testTarget(
-            name: "TidemarkCLITests", dependencies: ["TidemarkTesting"],
+            name: "TidemarkCLITests",
+            dependencies: ["TidemarkTesting", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: settings),
     ]
 )
