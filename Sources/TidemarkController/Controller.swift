@@ -81,6 +81,7 @@ public final class Controller: Service, @unchecked Sendable {
     func loop() async {
         var leader = false
         var lastFetch = Date.distantPast
+        var lastBeat = Date.distantPast
         while !stopping {
             if !leader {
                 do {
@@ -102,13 +103,16 @@ public final class Controller: Service, @unchecked Sendable {
                     continue
                 }
             }
-            try? store.heartbeat()
+            if Date().timeIntervalSince(lastBeat) >= 5 {
+                try? store.heartbeat()
+                lastBeat = Date()
+            }
             let triggered = lock.withLock { triggerReason != nil || rollbackRequest != nil }
             if triggered || time.now().timeIntervalSince(lastFetch) >= settings.interval {
                 lastFetch = time.now()
                 await tick()
             }
-            await nap(0.2)
+            await nap(0.05)
         }
     }
 
