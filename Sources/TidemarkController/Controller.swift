@@ -179,7 +179,7 @@ public final class Controller: Service, @unchecked Sendable {
         let retryDue = status.nextAttempt.map { now >= $0 } ?? false
         guard newCommit || reason != nil || resyncDue || retryDue else { return }
         if !newCommit, !force, reason == nil, let next = status.nextAttempt, now < next { return }
-        let trigger: Trigger = reason ?? (newCommit ? .controller : .drift)
+        let trigger: Trigger = reason ?? (newCommit || retryDue ? .controller : .drift)
         await reconcile(head, mirror: mirror, trigger: trigger, force: force)
     }
 
