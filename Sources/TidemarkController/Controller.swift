@@ -411,13 +411,7 @@ public final class Controller: Service, @unchecked Sendable {
         for id in live.desired.keys {
             let object = live.observed[id]
             let sync = object == nil ? "Missing" : changed.contains(id) ? "OutOfSync" : "Synced"
-            let health: String
-            switch object?.phase {
-            case .ready?: health = "Healthy"
-            case .progressing?: health = "Progressing"
-            case .failed?: health = "Degraded"
-            case nil: health = "Missing"
-            }
+            let health = Phase.health(object?.phase)
             counts["\(sync)|\(health)", default: 0] += 1
         }
         for sync in ["Synced", "OutOfSync", "Missing"] {

@@ -4,6 +4,16 @@ import TidemarkCore
 /// Where a live object is in its life: settled, still moving, or failed.
 public enum Phase: String, Sendable, Codable {
     case ready, progressing, failed
+
+    /// Health as people read it (Argo CD's words): Healthy, Progressing, Degraded; Missing for no object.
+    public static func health(_ phase: Phase?) -> String {
+        switch phase {
+        case .ready?: return "Healthy"
+        case .progressing?: return "Progressing"
+        case .failed?: return "Degraded"
+        case nil: return "Missing"
+        }
+    }
 }
 
 /// An object as a service reports it.

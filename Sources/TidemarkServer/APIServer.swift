@@ -132,7 +132,7 @@ struct Handlers: Sendable {
             var members: [Value.Member] = [
                 .init("resource", .string(id.description)), .init("physicalName", .string(e.physicalName)),
                 .init("status", Self.text(live?.status ?? (live == nil ? "Missing" : nil))),
-                .init("health", .string(live.map { $0.phase == .ready ? "Healthy" : $0.phase == .progressing ? "Progressing" : "Degraded" } ?? "Missing")),
+                .init("health", .string(Phase.health(live?.phase))),
                 .init("source", .object(sorting: [.init("commit", .string(e.commit)), .init("file", .string(e.file)), .init("line", .int(Int64(e.line)))])),
                 .init("revision", .int(e.revision)), .init("failureReason", Self.text(live?.failureReason)),
             ]

@@ -25,14 +25,7 @@ struct ApplyCommand: AsyncParsableCommand {
     var prune = false
 
     func run() async throws {
-        let repository = try source.open()
-        let (commit, files) = try source.read(repository, source.rev)
-        source.noteUncommitted(repository)
-        let loaded = RevisionLoader.load(files)
-        if loaded.hasErrors {
-            Terminal.error(DiagnosticRenderer.text(loaded.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
-            throw CommandFailure("error: the manifests at \(source.rev) are invalid; nothing was applied")
-        }
+        let (commit, loaded) = try source.loadValid(try source.open(), refusal: "nothing was applied")
         let outcome = try await Reconciliation(state: state, run: run, trigger: .cli).apply(
             desired: loaded.desired, warnings: loaded.diagnostics, commit: commit.id, reference: source.rev, path: source.path, prune: prune)
         if outcome != .succeeded { throw ExitCode(1) }

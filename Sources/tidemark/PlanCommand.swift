@@ -81,15 +81,7 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func planAgainstLiveState() async throws {
-        let repository = try source.open()
-        let (commit, files) = try source.read(repository, source.rev)
-        source.noteUncommitted(repository)
-        let loaded = RevisionLoader.load(files)
-        if loaded.hasErrors {
-            Terminal.error(DiagnosticRenderer.text(loaded.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
-            Terminal.error("error: the manifests at \(source.rev) are invalid; no plan was made")
-            throw ExitCode(1)
-        }
+        let (commit, loaded) = try source.loadValid(try source.open(), refusal: "no plan was made")
         let store = try state.openStore(role: "plan")
         let services = try state.openServices()
         if !(try store.openIntents()).isEmpty {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TidemarkCore
 import TidemarkGit
 
@@ -30,6 +31,19 @@ struct SourceOptions: ParsableArguments {
         } catch {
             throw CommandFailure("error: \(error)")
         }
+    }
+
+    /// Reads and validates the manifests at `--rev`; invalid manifests are printed and end
+    /// the command (exit 1) with `refusal` ("nothing was applied").
+    func loadValid(_ repository: GitRepository, refusal: String) throws -> (Commit, LoadedRevision) {
+        let (commit, files) = try read(repository, rev)
+        noteUncommitted(repository)
+        let loaded = RevisionLoader.load(files)
+        if loaded.hasErrors {
+            Terminal.error(DiagnosticRenderer.text(loaded.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
+            throw CommandFailure("error: the manifests at \(rev) are invalid; \(refusal)")
+        }
+        return (commit, loaded)
     }
 
     /// Tells, on stderr, which manifest files have changes the revision does not include.

@@ -59,13 +59,7 @@ struct StatusCommand: AsyncParsableCommand {
             else if changes[id] != nil { sync = "OutOfSync" }
             else { sync = "Synced" }
             if sync != "Synced" { outOfSync += 1 }
-            let health: String
-            switch object?.phase {
-            case .ready?: health = "Healthy"
-            case .progressing?: health = "Progressing"
-            case .failed?: health = "Degraded"
-            case nil: health = "Missing"
-            }
+            let health = Phase.health(object?.phase)
             let revision = entry.map { e in revisions[e.revision].map { "\($0.number) (\($0.commit.prefix(7)))" } ?? "\(e.revision)" } ?? "-"
             rows.append([id.description, sync, health, object?.status ?? (object == nil ? "-" : "Present"), object?.name ?? entry?.physicalName ?? "-", revision])
             values.append(.object(sorting: [

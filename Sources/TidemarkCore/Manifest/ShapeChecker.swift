@@ -252,15 +252,8 @@ public struct ShapeChecker {
     public static func documentValue(_ node: YAMLNode) -> Value {
         switch node.content {
         case .scalar(let s):
-            switch s.value {
-            case .null: return .null
-            case .bool(let b): return .bool(b)
-            case .int(let i): return .int(i)
-            case .double(let d):
-                if d == d.rounded(), abs(d) < 9.0e15 { return .int(Int64(d)) }
-                return .double(d)
-            case .string(let t): return .string(t)
-            }
+            if case .double(let d) = s.value, d == d.rounded(), abs(d) < 9.0e15 { return .int(Int64(d)) }
+            return Value.exact(node)
         case .sequence(let items):
             let values = items.map(documentValue)
             let names = values.compactMap { $0["Name"]?.stringValue }
