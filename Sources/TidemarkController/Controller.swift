@@ -141,10 +141,14 @@ public final class Controller: Service, @unchecked Sendable {
         } catch {
             Counter(label: "tidemark_errors_total", dimensions: [("stage", "fetch")]).increment()
             logger.error("fetch failed: \(error)")
-            update { $0.lastFetchError = "\(error)" }
-            if let reason, reason == .webhook || force {
-                try? store.append(AuditDraft(time: time.now(), actor: settings.actor, trigger: reason, revision: nil, commit: nil,
-                                             resource: nil, action: "fetch", outcome: "failed", error: "\(error)"))
+            let message = "\(error)"
+            let repeated = status.lastFetchError == message
+            update { $0.lastFetchError = message }
+            // A vanished branch or an unreachable repository is recorded once, not every interval;
+            // nothing is applied and the last good revision stays live.
+            if !repeated || reason != nil {
+                try? store.append(AuditDraft(time: time.now(), actor: settings.actor, trigger: reason ?? .controller, revision: nil, commit: nil,
+                                             resource: nil, action: "fetch", outcome: "rejected", error: message))
             }
             return
         }

@@ -269,3 +269,25 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
         #expect(r.stderr.contains("serve.yaml:4:13: error: config.sync.selfHeal must be a boolean"))
     }
 }
+
+@Suite(.serialized) struct ControllerSourceTests {
+    @Test func aVanishedBranchIsRecordedAndTheLastGoodRevisionStays() async throws {
+        let repo = try CLITests.stackRepo()
+        let data = repo.url.appendingPathComponent(".tidemark").path
+        try repo.git("checkout", "-q", "-b", "release")
+        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--branch", "release", "--service-latency", "0"])
+        let head = try repo.git("rev-parse", "HEAD")
+        _ = try await c.waitFor(10, "the first sync") { applied($0) == head }
+        try repo.git("checkout", "-q", "main")
+        try repo.git("branch", "-D", "release")
+        let s = try await c.waitFor(10, "the fetch error") { (($0["lastFetch"] as? [String: Any])?["error"] as? String)?.contains("'release' does not exist") == true }
+        #expect(applied(s) == head)
+        try await Task.sleep(nanoseconds: 2_500_000_000)  // two more intervals: still recorded once
+        let (_, audit) = try await c.request("GET", "/api/v1/audit?limit=1000")
+        let text = String(decoding: audit, as: UTF8.self)
+        #expect(text.components(separatedBy: "\"action\": \"fetch\"").count - 1 == 1, "recorded once, not every interval")
+        #expect(c.process.isRunning)
+        let (ready, _) = try await c.request("GET", "/readyz")
+        #expect(ready == 200)
+    }
+}
