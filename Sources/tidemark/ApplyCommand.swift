@@ -11,9 +11,9 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Reconcile live state to the manifests at a revision, rolling back on failure.",
         discussion: """
-            Shows the plan against live state, asks for confirmation on a terminal (or needs --yes),
-            then creates, updates and replaces in dependency order. If a step fails it stops new
-            work, undoes what this apply changed in reverse order, and says what could not be undone.
+            Shows the plan against live state, asks for confirmation on a terminal (or needs --yes), \
+            then creates, updates and replaces in dependency order. If a step fails it stops new \
+            work, undoes what this apply changed in reverse order, and says what could not be undone. \
             Exit 0 when everything applied, 1 otherwise.
             """)
 

@@ -9,10 +9,10 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what changing from one revision to another would do.",
         discussion: """
-            With --base REV, compares the manifests at --rev against those at REV without any
-            access to live state: the pull-request CI path. Without --base, compares them against
+            With --base REV, compares the manifests at --rev against those at REV without any \
+            access to live state: the pull-request CI path. Without --base, compares them against \
             the live objects in the state folder (--data), showing drift and missing objects.
-            Exit codes: 0 success (no changes, with --detailed-exitcode), 1 error or invalid
+            Exit codes: 0 success (no changes, with --detailed-exitcode), 1 error or invalid \
             manifests, 2 changes present (with --detailed-exitcode).
             """)
 

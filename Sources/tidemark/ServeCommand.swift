@@ -16,10 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the controller: watch a repository, reconcile each commit, heal drift, serve the API.",
         discussion: """
-            Fetches --branch of --repo into a mirror under the state folder every --interval (or at
-            once on a GitHub webhook), validates the manifests at --path, and applies them with
-            rollback on failure. A bad commit is rejected and the last good revision stays live.
-            Secrets come from TIDEMARK_API_TOKEN, TIDEMARK_WEBHOOK_SECRET and TIDEMARK_GIT_TOKEN, or
+            Fetches --branch of --repo into a mirror under the state folder every --interval (or at \
+            once on a GitHub webhook), validates the manifests at --path, and applies them with \
+            rollback on failure. A bad commit is rejected and the last good revision stays live. \
+            Secrets come from TIDEMARK_API_TOKEN, TIDEMARK_WEBHOOK_SECRET and TIDEMARK_GIT_TOKEN, or \
             from files named in the config; they are never printed. SIGTERM or SIGINT stops safely.
             """)
 

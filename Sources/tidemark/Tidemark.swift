@@ -6,9 +6,10 @@ struct Tidemark: AsyncParsableCommand {
         commandName: "tidemark",
         abstract: "Keeps ML infrastructure where Git says it should be.",
         discussion: """
-            Reads manifests for feature groups, pipelines, model packages, models, endpoint configs,
-            endpoints and monitoring schedules from a Git revision, validates them, and plans the
-            change between two revisions (for pull-request CI).
+            Reads manifests for feature groups, pipelines, model packages, models, endpoint configs, \
+            endpoints and monitoring schedules from a Git revision, validates them, plans the change \
+            between two revisions (pull-request CI) or against live state, applies it with rollback \
+            on failure, and as `serve` reconciles each new commit, with a tamper-evident audit log.
             """,
         version: "0.1.0",
         subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ServeCommand.self, SyncCommand.self, StatusCommand.self, GetCommand.self,
