@@ -123,7 +123,13 @@ public final class Applier: @unchecked Sendable {
         let forward = plan.steps.filter { $0.change.action != .delete }
         let deletes = plan.steps.filter { $0.change.action == .delete }
         for level in Set(forward.map(\.level)).sorted() where !locked({ failed }) && !stopping() {
-            await runConcurrently(forward.filter { $0.level == level }, plan)
+            // Registry versions are numbered in registration order: register them one at a
+            // time, by name, so `-v1` gets the lower number whatever the concurrency.
+            let steps = forward.filter { $0.level == level }
+            for step in steps.filter({ $0.change.id.kind == .modelPackage }).sorted(by: { $0.change.id < $1.change.id }) where !locked({ failed }) {
+                await runConcurrently([step], plan)
+            }
+            await runConcurrently(steps.filter { $0.change.id.kind != .modelPackage }, plan)
         }
         for level in Set(deletes.map(\.level)).sorted(by: >) where !locked({ failed }) && !stopping() {
             await runConcurrently(deletes.filter { $0.level == level }, plan)
