@@ -24,7 +24,12 @@ struct StatusCommand: AsyncParsableCommand {
         let store = try state.openStore(role: "status")
         let services = try state.openServices()
         let time = SystemTime()
-        if (try? await store.acquireLease(wait: 0)) != nil {
+        // Only an interrupted run needs the lease (to record what it left); status never
+        // takes it otherwise, so it cannot get in an apply's way.
+        let openIntents = try store.openIntents()
+        let unfinished = try store.unfinishedRevisions()
+        let interrupted = !openIntents.isEmpty || !unfinished.isEmpty
+        if interrupted, (try? await store.acquireLease(wait: 0)) != nil {
             for note in try await Recovery.recover(store: store, backend: services, time: time, actor: ProcessInfo.processInfo.environment["USER"] ?? NSUserName()) {
                 Terminal.error("recovered: \(note)")
             }

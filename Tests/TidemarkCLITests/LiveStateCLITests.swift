@@ -141,8 +141,11 @@ import TidemarkTesting
 
     @Test func aWriterWaitsWithLockTimeout() throws {
         let e = try env()
-        let first = try start(["apply", "--yes"], e, latency: "Endpoint=1s,*=0.1s")
-        Thread.sleep(forTimeInterval: 0.4)
+        let first = try start(["apply", "--yes"], e, latency: "Endpoint=2s,*=0.1s")
+        for _ in 0..<100 {
+            if try e.run(["status"]).stderr.contains("is applying") { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         let second = try e.run(["apply", "--yes", "--lock-timeout", "30"])
         first.waitUntilExit()
         #expect(first.terminationStatus == 0)
