@@ -280,8 +280,10 @@ public final class Applier: @unchecked Sendable {
         let intent = try store.recordIntent(revision: revision, resource: id, action: action, physicalName: want.physicalName,
                                             clientToken: token, pendingEntry: pending, at: time.now())
         say(id, "\(action == "create" ? "creating" : "creating replacement") \(want.physicalName)")
+        var createdName: String?
         do {
             let created = try await backend.create(id.kind, name: want.physicalName, spec: spec, clientToken: token)
+            createdName = created.name
             locked { undo.append(.delete(id, physical: created.name, restore: previous)) }
             let settled = created.phase == .progressing ? try await settle(id, created.name, expectGone: false) : created
             guard let live = settled, live.phase == .ready else {
@@ -297,7 +299,11 @@ public final class Applier: @unchecked Sendable {
         } catch {
             // Stopped on request: leave the intent open; recovery records what happened.
             if stopping() { throw error }
-            try? store.completeIntent(intent, outcome: "failed", inventory: .none,
+            // An object that was made and then failed is ours: record it, so the next plan
+            // recreates it (or the rollback deletes it) instead of calling it unmanaged.
+            var made = pending
+            made.physicalName = createdName ?? pending.physicalName
+            try? store.completeIntent(intent, outcome: "failed", inventory: createdName == nil ? .none : .upsert(made),
                                       audit: audit(id, action, "failed", error: "\(error)", after: spec, diff: diff))
             throw error
         }

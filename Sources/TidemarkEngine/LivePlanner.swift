@@ -69,10 +69,9 @@ public enum LivePlanner {
                 }
                 adopting.insert(id)
             }
-            let failed = live.phase == .failed && live.status != nil && live.observed["lastUpdateStatus"] != .string("Failed")
             before[id] = ResolvedResource(
                 id: id, physicalName: live.name,
-                digest: failed ? "failed" : (entry?.digest ?? want?.digest ?? ""),
+                digest: entry?.digest ?? want?.digest ?? "",
                 spec: live.spec, referenceDigests: entry?.referenceDigests ?? want?.referenceDigests ?? [:],
                 location: entry.map { SourceLocation(file: $0.file, line: $0.line, column: 1) } ?? want?.location,
                 policy: { var p = ManifestPolicy(); p.retainOnDelete = entry?.retain ?? false; return p }())
@@ -81,6 +80,24 @@ public enum LivePlanner {
         let after = Planner.Side(resources: resolved.filter { !blockedIDs.contains($0.key) },
                                  order: graph.order.filter { !blockedIDs.contains($0) })
         var (changes, unchanged) = Planner.changes(from: Planner.Side(resources: before, order: beforeOrder), to: after)
+        // A failed object (an endpoint whose creation failed) accepts only a delete: recreate it
+        // even when its spec matches.
+        func isFailed(_ live: LiveObject?) -> Bool {
+            guard let live else { return false }
+            return live.phase == .failed && live.observed["lastUpdateStatus"] != .string("Failed")
+        }
+        let changedIDs = Set(changes.map(\.id))
+        for id in after.order where !changedIDs.contains(id) && isFailed(observed[id]) && before[id] != nil {
+            guard let want = resolved[id] else { continue }
+            unchanged -= 1
+            changes.append(Change(id: id, action: .replace, destructive: false, retain: false, reason: "", diff: [],
+                                  physicalName: want.physicalName, previousPhysicalName: nil, location: want.location))
+        }
+        changes.sort { a, b in
+            if (a.action == .delete) != (b.action == .delete) { return b.action == .delete }
+            let (la, lb) = (graph.level[a.id] ?? 0, graph.level[b.id] ?? 0)
+            return la != lb ? la < lb : a.id < b.id
+        }
 
         // Reasons only live state can give, and failed objects that must be recreated.
         var steps: [Step] = []
@@ -99,7 +116,7 @@ public enum LivePlanner {
                 }
             } else if let entry, live == nil {
                 change.reason = "missing: \(entry.physicalName) was deleted outside Tidemark; \(change.reason)"
-            } else if let live, live.phase == .failed, before[id]?.digest == "failed" {
+            } else if let live, isFailed(live) {
                 change.action = .replace
                 change.destructive = KindDefinition.of(id.kind).replacementIsDestructive
                 change.reason = "the live object is \(live.status ?? "failed")\(live.failureReason.map { ": \($0)" } ?? ""); it is deleted and created again"

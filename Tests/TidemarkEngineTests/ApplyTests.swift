@@ -169,6 +169,21 @@ import TidemarkStore
         #expect(try await h.plan(try Harness.stack()).steps.isEmpty)
     }
 
+    @Test func aFailedObjectIsRecreated() async throws {
+        let h = try Harness(latencies: .zero)
+        try h.services.inject(.fail, .endpoint, "fraud-detector", detail: "no capacity")
+        let first = try await h.apply(try Harness.stack()) { $0.onFailure = .stop }
+        #expect(first.outcome == .failed)
+        #expect(try await h.services.describe(.endpoint, "fraud-detector")?.status == "Failed")
+        let plan = try await h.plan(try Harness.stack())
+        let endpoint = plan.steps.first { $0.change.id == ResourceID(.endpoint, "fraud-detector") }
+        #expect(endpoint?.change.action == .replace)
+        #expect(endpoint?.change.reason.contains("no capacity") == true)
+        let second = try await h.apply(try Harness.stack())
+        #expect(second.outcome == .succeeded, "\(second.failures)")
+        #expect(try await h.services.describe(.endpoint, "fraud-detector")?.status == "InService")
+    }
+
     @Test func aDeletedObjectIsMissingAndRecreated() async throws {
         let h = try Harness(latencies: .zero)
         try await h.apply(try Harness.stack())
