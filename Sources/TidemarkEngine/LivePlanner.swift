@@ -93,10 +93,12 @@ public enum LivePlanner {
             changes.append(Change(id: id, action: .replace, destructive: false, retain: false, reason: "", diff: [],
                                   physicalName: want.physicalName, previousPhysicalName: nil, location: want.location))
         }
-        changes.sort { a, b in
-            if (a.action == .delete) != (b.action == .delete) { return b.action == .delete }
-            let (la, lb) = (graph.level[a.id] ?? 0, graph.level[b.id] ?? 0)
-            return la != lb ? la < lb : a.id < b.id
+        if changes.count != changedIDs.count {
+            // Failed objects were appended: put them back in dependency order, deletes last.
+            let deletes: [Change] = changes.filter { $0.action == .delete }
+            let keyed: [(Int, Change)] = changes.filter { $0.action != .delete }.map { (graph.level[$0.id] ?? 0, $0) }
+            let sorted: [(Int, Change)] = keyed.sorted { a, b in a.0 != b.0 ? a.0 < b.0 : a.1.id < b.1.id }
+            changes = sorted.map { $0.1 } + deletes
         }
 
         // Reasons only live state can give, and failed objects that must be recreated.
@@ -192,9 +194,6 @@ public enum LivePlanner {
 
     static func inventoryOrder(_ ids: [ResourceID], _ inventory: [ResourceID: InventoryEntry]) -> [ResourceID] {
         let levels = levelsOf(inventory)
-        return ids.sorted { a, b in
-            let (la, lb) = (levels[a] ?? 0, levels[b] ?? 0)
-            return la != lb ? la < lb : a < b
-        }
+        return ids.map { (levels[$0] ?? 0, $0) }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.1)
     }
 }

@@ -45,10 +45,10 @@ public struct DependencyGraph: Sendable {
         }
         self.dependencies = deps
         self.level = level
-        self.order = deps.keys.sorted { a, b in
-            let (la, lb) = (level[a] ?? 0, level[b] ?? 0)
-            return la != lb ? la < lb : a < b
-        }
+        // Sort (level, id) pairs: no dictionary lookups inside the comparator.
+        self.order = deps.keys.map { (level[$0] ?? 0, $0) }
+            .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            .map(\.1)
     }
 
     /// A Mermaid flowchart: an arrow from each resource to what it references.

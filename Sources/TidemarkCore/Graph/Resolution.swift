@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 
 /// A resource as it would be sent to the service: references to versioned kinds replaced by
 /// physical names, with a digest of everything that cannot change in place.
@@ -32,9 +33,30 @@ public enum Resolution {
     public static func resolve(_ state: DesiredState, graph: DependencyGraph) -> [ResourceID: ResolvedResource] {
         var out: [ResourceID: ResolvedResource] = [:]
         out.reserveCapacity(state.count)
-        for id in graph.order {
-            guard let m = state[id] else { continue }
-            out[id] = resolveOne(m, graph: graph, resolved: out)
+        // Resources of one level depend only on lower levels: resolve each level in parallel.
+        var start = 0
+        let order = graph.order
+        while start < order.count {
+            let level = graph.level[order[start]] ?? 0
+            var end = start
+            while end < order.count, (graph.level[order[end]] ?? 0) == level { end += 1 }
+            let ids = Array(order[start..<end])
+            let manifests = ids.map { state[$0] }
+            let done = out
+            let results = UnsafeMutableBufferPointer<ResolvedResource?>.allocate(capacity: ids.count)
+            results.initialize(repeating: nil)
+            nonisolated(unsafe) let slots = results  // each index is written by exactly one worker
+            let workers = ids.count < 64 ? 1 : 2
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var i = w
+                while i < ids.count {
+                    if let m = manifests[i] { slots[i] = resolveOne(m, graph: graph, resolved: done) }
+                    i += workers
+                }
+            }
+            for (i, id) in ids.enumerated() { out[id] = results[i] }
+            results.deinitialize().deallocate()
+            start = end
         }
         return out
     }
