@@ -25,7 +25,8 @@ public struct RevisionIndex: Sendable {
         return (loaded, graph, Resolution.resolve(loaded.desired, graph: graph))
     }
 
-    static func validate(_ files: [String: (blobID: String?, decoded: ManifestDecoder.Result)]) -> (LoadedRevision, DependencyGraph) {
+    static func validate(_ files: [String: (blobID: String?, decoded: ManifestDecoder.Result)],
+                         graph known: DependencyGraph? = nil) -> (LoadedRevision, DependencyGraph) {
         var manifests: [Manifest] = []
         var diagnostics: [Diagnostic] = []
         for (_, f) in files {
@@ -35,7 +36,7 @@ public struct RevisionIndex: Sendable {
         let validated = Validator.validate(manifests)
         let loaded = LoadedRevision(desired: validated.desired, diagnostics: (diagnostics + validated.diagnostics).sortedForDisplay(),
                                     fileCount: files.count)
-        return (loaded, DependencyGraph(validated.desired))
+        return (loaded, known ?? DependencyGraph(validated.desired))
     }
 
     /// The index of a revision that differs from this one in `changed` files (new or
@@ -50,7 +51,15 @@ public struct RevisionIndex: Sendable {
             next.files[f.path] = (f.blobID, d)
             dirtyFiles.insert(f.path)
         }
-        let (loaded, graph) = Self.validate(next.files)
+        // Identities and references unchanged in the changed files: the graph is too.
+        func shape(_ results: [ManifestDecoder.Result?]) -> [String] {
+            results.compactMap { $0 }.flatMap(\.manifests).map { m in
+                "\(m.id)>" + m.references.map { "\($0.kind.rawValue)/\($0.name)" }.sorted().joined(separator: ",")
+            }.sorted()
+        }
+        let sameGraph = shape(dirtyFiles.map { files[$0]?.decoded }) == shape(dirtyFiles.map { next.files[$0]?.decoded })
+        let (loaded, rebuilt) = Self.validate(next.files, graph: sameGraph ? graph : nil)
+        let graph = rebuilt
         next.loaded = loaded
         next.graph = graph
         var resolved: [ResourceID: ResolvedResource] = [:]
