@@ -58,7 +58,7 @@ struct ReplanProbe: ParsableCommand {
         var changed: [SourceFile] = []
         var removed: [String] = []
         for p in changedPaths {
-            if let f = try? git.files(at: new, under: p).first { changed.append(f) } else { removed.append(p) }
+            if let files = try git.filesIfPresent(at: new, under: p) { changed += files } else { removed.append(p) }
         }
         let next = index.updated(changed: changed, removed: removed)
         let (changes, unchanged) = Planner.changes(from: index.side, to: next.side, candidates: next.touched)

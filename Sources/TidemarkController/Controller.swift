@@ -219,8 +219,7 @@ public final class Controller: Service, @unchecked Sendable {
         var changed: [SourceFile] = []
         var removed: [String] = []
         for p in paths where p.hasSuffix(".yaml") || p.hasSuffix(".yml") {
-            let files = try? mirror.files(at: commit, under: p)
-            if let files { changed += files } else { removed.append(p) }
+            if let files = try mirror.filesIfPresent(at: commit, under: p) { changed += files } else { removed.append(p) }
         }
         return previous.updated(changed: changed, removed: removed)
     }

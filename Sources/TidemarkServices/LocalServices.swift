@@ -178,11 +178,15 @@ enum FieldPath {
                 segments.append((String(part), nil))
             }
         }
+        // An empty path would replace the whole spec: refuse it.
+        guard !segments.isEmpty, segments.allSatisfy({ !$0.0.isEmpty }) else { return nil }
         return set(root, segments[...], value)
     }
 
     static func set(_ node: Value, _ segments: ArraySlice<(String, String?)>, _ value: Value) -> Value? {
         guard let (key, selector) = segments.first else { return value }
+        // Only an object has fields; setting one on a string or number would silently do nothing.
+        guard node.members != nil else { return nil }
         let child = node[key]
         guard let selector else {
             let rest = segments.dropFirst()

@@ -54,7 +54,7 @@ struct PlanCommand: AsyncParsableCommand {
             } else {
                 for p in try repository.changedPaths(from: baseCommit, to: headCommit, under: source.path)
                 where p.hasSuffix(".yaml") || p.hasSuffix(".yml") {
-                    do { changed += try repository.files(at: headCommit, under: p) } catch where error.code == .pathNotFound { removed.append(p) }
+                    if let files = try repository.filesIfPresent(at: headCommit, under: p) { changed += files } else { removed.append(p) }
                 }
             }
         } catch {

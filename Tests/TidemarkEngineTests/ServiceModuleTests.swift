@@ -160,5 +160,8 @@ import TidemarkEngine
         try h.services.setField(.endpointConfig, "c", path: "productionVariants[primary].initialInstanceCount", value: .int(6))
         #expect(try await h.services.describe(.endpointConfig, "c")?.spec["productionVariants"]?.elements?.first?["initialInstanceCount"] == .int(6))
         #expect(throws: ServiceError.self) { try h.services.setField(.endpointConfig, "c", path: "productionVariants[nope].x", value: .int(1)) }
+        #expect(throws: ServiceError.self) { try h.services.setField(.endpointConfig, "c", path: "", value: .int(1)) }
+        #expect(throws: ServiceError.self) { try h.services.setField(.endpointConfig, "c", path: "productionVariants[primary].instanceType.size", value: .int(1)) }
+        #expect(try await h.services.describe(.endpointConfig, "c")?.spec["productionVariants"]?.elements?.first?["instanceType"] == .string("ml.m5.large"))
     }
 }
