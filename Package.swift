@@ -19,7 +19,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
@@ -39,10 +38,11 @@ let package = Package(
         // The git edge: snapshots of the manifests path at any revision, via libgit2.
         .target(
             name: "TidemarkGit",
-            dependencies: ["CLibGit2", "TidemarkCore"],
+            dependencies: ["CLibGit2", "TidemarkCore", "TidemarkEngine"],
             swiftSettings: settings),
-        // The engine: live-state planning, the applier with rollback, the ports it drives
-        // (service backend, store, clock). No SQLite, no git, no terminal here.
+        // The engine: the Reconciler, live-state planning, the applier with rollback, recovery,
+        // and the ports it drives (repository source, service backend, store, clock). No
+        // SQLite, no git, no terminal here.
         .target(
             name: "TidemarkEngine",
             dependencies: ["TidemarkCore", .product(name: "Crypto", package: "swift-crypto")],
@@ -58,23 +58,22 @@ let package = Package(
             dependencies: ["TidemarkEngine", "TidemarkCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
         // The controller: watch a repository, reconcile each commit, heal drift, as a Service.
+        // It sees the engine's ports only; the executable composes the adapters.
         .target(
             name: "TidemarkController",
             dependencies: [
-                "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
+                "TidemarkCore", "TidemarkEngine",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: settings),
         // HTTP around the controller (Hummingbird): health, metrics, API, webhooks.
         .target(
             name: "TidemarkServer",
             dependencies: [
-                "TidemarkController", "TidemarkCore", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
+                "TidemarkController", "TidemarkCore", "TidemarkEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,7 +97,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: settings),

@@ -32,28 +32,58 @@ public struct LivePlan: Sendable {
 
 /// Plans desired state against what the services report: observes every managed and desired
 /// resource, pairs them with the inventory, and reports drift, missing objects, adoption and
-/// pruning. The diffing itself is the core `Planner`.
+/// pruning. The diffing itself is the core `Planner`; the revision arrives resolved.
 public enum LivePlanner {
-    public static func plan(desired state: DesiredState, head: PlanSide, path: String,
+    public static func plan(_ revision: RevisionIndex, head: PlanSide, path: String,
                             inventory: [ResourceID: InventoryEntry], backend: any ServiceBackend,
-                            prune: Bool, warnings: [Diagnostic] = []) async throws -> LivePlan {
-        let graph = DependencyGraph(state)
-        var resolved = Resolution.resolve(state, graph: graph)
-        // What the service receives: registry versions by their live names once they exist.
+                            prune: Bool) async throws -> LivePlan {
+        let resolved = serviceNames(revision.resolved, inventory: inventory)
+        let ids = Set(resolved.keys).union(inventory.keys).sorted()
+        let observed = try await observe(ids, resolved: resolved, inventory: inventory, backend: backend)
+        let pairing = pair(ids, resolved: resolved, inventory: inventory, observed: observed)
+        let after = Planner.Side(resources: resolved.filter { !pairing.blockedIDs.contains($0.key) },
+                                 order: revision.graph.order.filter { !pairing.blockedIDs.contains($0) })
+        var (changes, unchanged) = Planner.changes(from: Planner.Side(resources: pairing.before, order: inventoryOrder(Array(pairing.before.keys), inventory)), to: after)
+        unchanged -= recreateFailed(&changes, after: after, before: pairing.before, observed: observed, levels: revision.graph.level)
+        let scheduled = schedule(changes, resolved: resolved, inventory: inventory, observed: observed, adopting: pairing.adopting,
+                                 levels: revision.graph.level, prune: prune)
+        unchanged -= scheduled.adoptedUnchanged
+        var warnings = revision.loaded.diagnostics.filter { $0.severity == .warning }
+        if !scheduled.unpruned.isEmpty {
+            warnings.append(.warning("not-pruned",
+                "\(scheduled.unpruned.count) managed resource\(scheduled.unpruned.count == 1 ? " is" : "s are") no longer in Git and will not be deleted without --prune: \(scheduled.unpruned.map(\.description).joined(separator: ", "))",
+                at: nil))
+        }
+        let plan = Planner.plan(base: PlanSide(revision: "live", commit: nil), head: head, path: path,
+                                changes: scheduled.steps.map(\.change), unchanged: max(0, unchanged), warnings: warnings,
+                                errors: pairing.blocked)
+        return LivePlan(plan: plan, steps: scheduled.steps, blocked: pairing.blocked, unpruned: scheduled.unpruned, desired: resolved,
+                        inventory: inventory, observed: observed)
+    }
+
+    /// What the service receives: registry versions by their live names once they exist.
+    static func serviceNames(_ resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry]) -> [ResourceID: ResolvedResource] {
+        var out = resolved
         for (id, r) in resolved {
-            let definition = KindDefinition.of(id.kind)
-            resolved[id]?.spec = Resolution.substitute(r.spec, .object(definition.spec)) { kind, name in
+            out[id]?.spec = Resolution.substitute(r.spec, .object(KindDefinition.of(id.kind).spec)) { kind, name in
                 kind == .modelPackage ? inventory[ResourceID(kind, name)]?.physicalName : nil
             }
         }
-        // Observe everything desired or managed, a few calls at a time.
-        let ids = Set(resolved.keys).union(inventory.keys).sorted()
-        let observed = try await observe(ids, resolved: resolved, inventory: inventory, backend: backend)
+        return out
+    }
 
+    struct Pairing {
+        var before: [ResourceID: ResolvedResource] = [:]
         var blocked: [Diagnostic] = []
         var blockedIDs: Set<ResourceID> = []
-        var before: [ResourceID: ResolvedResource] = [:]
         var adopting: Set<ResourceID> = []
+    }
+
+    /// The live side of the diff: each observed object with its inventory record. An object
+    /// that exists but is not managed blocks the plan unless its manifest asks to adopt it.
+    static func pair(_ ids: [ResourceID], resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry],
+                     observed: [ResourceID: LiveObject]) -> Pairing {
+        var p = Pairing()
         for id in ids {
             let entry = inventory[id]
             let want = resolved[id]
@@ -61,51 +91,58 @@ public enum LivePlanner {
             if entry == nil {
                 guard let want else { continue }
                 guard want.policy.adopt else {
-                    blocked.append(.error("unmanaged-object",
+                    p.blocked.append(.error("unmanaged-object",
                         "\(id) already exists in the service as '\(live.name)' and Tidemark does not manage it; add the annotation tidemark.dev/adopt: \"true\" to take it over, or rename the manifest",
                         at: want.location))
-                    blockedIDs.insert(id)
+                    p.blockedIDs.insert(id)
                     continue
                 }
-                adopting.insert(id)
+                p.adopting.insert(id)
             }
-            before[id] = ResolvedResource(
+            var policy = ManifestPolicy()
+            policy.retainOnDelete = entry?.retain ?? false
+            p.before[id] = ResolvedResource(
                 id: id, physicalName: live.name,
                 digest: entry?.digest ?? want?.digest ?? "",
                 spec: live.spec, referenceDigests: entry?.referenceDigests ?? want?.referenceDigests ?? [:],
                 location: entry.map { SourceLocation(file: $0.file, line: $0.line, column: 1) } ?? want?.location,
-                policy: { var p = ManifestPolicy(); p.retainOnDelete = entry?.retain ?? false; return p }())
+                policy: policy)
         }
-        let beforeOrder = inventoryOrder(Array(before.keys), inventory)
-        let after = Planner.Side(resources: resolved.filter { !blockedIDs.contains($0.key) },
-                                 order: graph.order.filter { !blockedIDs.contains($0) })
-        var (changes, unchanged) = Planner.changes(from: Planner.Side(resources: before, order: beforeOrder), to: after)
-        // A failed object (an endpoint whose creation failed) accepts only a delete: recreate it
-        // even when its spec matches.
-        func isFailed(_ live: LiveObject?) -> Bool {
-            guard let live else { return false }
-            return live.phase == .failed && live.observed["lastUpdateStatus"] != .string("Failed")
-        }
+        return p
+    }
+
+    /// A failed object (an endpoint whose creation failed) accepts only a delete: it is
+    /// recreated even when its spec matches. Returns how many unchanged resources that adds.
+    static func recreateFailed(_ changes: inout [Change], after: Planner.Side, before: [ResourceID: ResolvedResource],
+                               observed: [ResourceID: LiveObject], levels: [ResourceID: Int]) -> Int {
         let changedIDs = Set(changes.map(\.id))
-        for id in after.order where !changedIDs.contains(id) && isFailed(observed[id]) && before[id] != nil {
-            guard let want = resolved[id] else { continue }
-            unchanged -= 1
-            changes.append(Change(id: id, action: .replace, destructive: false, retain: false, reason: "", diff: [],
+        var added = 0
+        for id in after.order where !changedIDs.contains(id) && observed[id]?.phase == .failed && before[id] != nil {
+            guard let want = after.resources[id] else { continue }
+            added += 1
+            changes.append(Change(id: id, action: .replace, cause: .failed, destructive: false, retain: false, reason: "", diff: [],
                                   physicalName: want.physicalName, previousPhysicalName: nil, location: want.location))
         }
-        if changes.count != changedIDs.count {
-            // Failed objects were appended: put them back in dependency order, deletes last.
-            let deletes: [Change] = changes.filter { $0.action == .delete }
-            let keyed: [(Int, Change)] = changes.filter { $0.action != .delete }.map { (graph.level[$0.id] ?? 0, $0) }
-            let sorted: [(Int, Change)] = keyed.sorted { a, b in a.0 != b.0 ? a.0 < b.0 : a.1.id < b.1.id }
-            changes = sorted.map { $0.1 } + deletes
-        }
+        guard added > 0 else { return 0 }
+        // Put them back in dependency order, deletes last.
+        let deletes = changes.filter { $0.action == .delete }
+        let keyed: [(Int, Change)] = changes.filter { $0.action != .delete }.map { (levels[$0.id] ?? 0, $0) }
+        changes = keyed.sorted { a, b in a.0 != b.0 ? a.0 < b.0 : a.1.id < b.1.id }.map(\.1) + deletes
+        return added
+    }
 
-        // Reasons only live state can give, and failed objects that must be recreated.
+    struct Schedule {
         var steps: [Step] = []
         var unpruned: [ResourceID] = []
-        var kept: [Change] = []
-        let levels = graph.level
+        var adoptedUnchanged = 0
+    }
+
+    /// Causes only live state can give (drift, missing, failed, adopt), and the steps with
+    /// their dependency levels. Deletes wait for `prune`.
+    static func schedule(_ changes: [Change], resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry],
+                         observed: [ResourceID: LiveObject], adopting: Set<ResourceID>, levels: [ResourceID: Int],
+                         prune: Bool) -> Schedule {
+        var out = Schedule()
         let inventoryLevels = levelsOf(inventory)
         for var change in changes {
             let id = change.id
@@ -113,44 +150,38 @@ public enum LivePlanner {
             let live = observed[id]
             if change.action == .delete {
                 guard prune else {
-                    unpruned.append(id)
+                    out.unpruned.append(id)
                     continue
                 }
             } else if let entry, live == nil {
+                change.cause = .missing
                 change.reason = "missing: \(entry.physicalName) was deleted outside Tidemark; \(change.reason)"
-            } else if let live, isFailed(live) {
+            } else if let live, live.phase == .failed {
                 change.action = .replace
+                change.cause = .failed
                 change.destructive = KindDefinition.of(id.kind).replacementIsDestructive
                 change.reason = "the live object is \(live.status ?? "failed")\(live.failureReason.map { ": \($0)" } ?? ""); it is deleted and created again"
             } else if let entry, let want = resolved[id], entry.specHash == Digest.sha256(want.spec.canonicalJSON), change.action != .create {
+                change.cause = .drift
                 change.reason = "drift: the live object was changed outside Tidemark; \(change.reason)"
             }
-            if adopting.contains(id) { change.reason = "adopt: \(change.reason)" }
-            kept.append(change)
-            steps.append(Step(change: change, desired: resolved[id], live: live, entry: entry, adopt: adopting.contains(id),
-                              level: change.action == .delete ? (inventoryLevels[id] ?? 0) : (levels[id] ?? 0)))
+            if adopting.contains(id) {
+                change.cause = .adopt
+                change.reason = "adopt: \(change.reason)"
+            }
+            out.steps.append(Step(change: change, desired: resolved[id], live: live, entry: entry, adopt: adopting.contains(id),
+                                  level: change.action == .delete ? (inventoryLevels[id] ?? 0) : (levels[id] ?? 0)))
         }
         // Adopted objects that already match still need recording.
-        for id in adopting where !kept.contains(where: { $0.id == id }) {
+        for id in adopting.sorted() where !out.steps.contains(where: { $0.change.id == id }) {
             guard let want = resolved[id] else { continue }
-            unchanged -= 1
-            let change = Change(id: id, action: .update, destructive: false, retain: false,
+            out.adoptedUnchanged += 1
+            let change = Change(id: id, action: .update, cause: .adopt, destructive: false, retain: false,
                                 reason: "adopt: the live object already matches; Tidemark starts managing it",
                                 diff: [], physicalName: want.physicalName, previousPhysicalName: nil, location: want.location)
-            kept.append(change)
-            steps.append(Step(change: change, desired: want, live: observed[id], entry: nil, adopt: true, level: levels[id] ?? 0))
+            out.steps.append(Step(change: change, desired: want, live: observed[id], entry: nil, adopt: true, level: levels[id] ?? 0))
         }
-        changes = kept
-        var planWarnings = warnings
-        if !unpruned.isEmpty {
-            planWarnings.append(.warning("not-pruned",
-                "\(unpruned.count) managed resource\(unpruned.count == 1 ? " is" : "s are") no longer in Git and will not be deleted without --prune: \(unpruned.map(\.description).joined(separator: ", "))",
-                at: nil))
-        }
-        let plan = Plan(base: PlanSide(revision: "live", commit: nil), head: head, path: path,
-                        changes: changes, unchanged: max(0, unchanged), warnings: planWarnings + blocked)
-        return LivePlan(plan: plan, steps: steps, blocked: blocked, unpruned: unpruned, desired: resolved,
-                        inventory: inventory, observed: observed)
+        return out
     }
 
     static func observe(_ ids: [ResourceID], resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry],
@@ -163,7 +194,7 @@ public enum LivePlanner {
                 let id = ids[next]
                 next += 1
                 let name = inventory[id]?.physicalName
-                    ?? (id.kind == .modelPackage && resolved[id]?.spec["modelPackageGroupName"] != nil ? nil : resolved[id]?.physicalName)
+                    ?? (resolved[id].map { KindDefinition.of(id.kind).serviceAssignsName($0.spec) } == true ? nil : resolved[id]?.physicalName)
                 group.addTask {
                     guard let name else { return (id, nil) }
                     return (id, try await backend.describe(id.kind, name))

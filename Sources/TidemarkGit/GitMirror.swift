@@ -11,6 +11,8 @@ public enum GitCredentials: Sendable {
     case none
     /// An HTTPS token (GitHub, GitLab: sent as the password of `x-access-token`).
     case token(String)
+    /// A user and password taken out of the repository URL.
+    case userPassword(user: String, password: String)
 }
 
 /// Passed through libgit2's credential callback; counts attempts so a wrong token fails
@@ -73,6 +75,8 @@ extension GitRepository {
             switch box.credentials {
             case .token(let token) where allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0:
                 return git_credential_userpass_plaintext_new(out, "x-access-token", token)
+            case let .userPassword(user, password) where allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0:
+                return git_credential_userpass_plaintext_new(out, user, password)
             default:
                 if allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
                     if let user = usernameFromURL { return git_credential_ssh_key_from_agent(out, user) }
@@ -82,7 +86,8 @@ extension GitRepository {
             }
         }
         guard git_remote_fetch(remote, nil, &options, "tidemark fetch") == 0 else {
-            throw GitError(code: .readFailed, message: "fetch from \(git_remote_url(remote).map { String(cString: $0) } ?? "origin") failed: \(Self.lastError())")
+            let origin = git_remote_url(remote).map { RepositoryURL(String(cString: $0)).url } ?? "origin"
+            throw GitError(code: .unreachable, message: "fetch from \(origin) failed: \(Self.lastError())")
         }
     }
 

@@ -8,20 +8,11 @@ import TidemarkCore
 
 /// A failure of the git edge, with a code and a message a person can act on.
 public struct GitError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case repositoryNotFound, revisionNotFound, pathNotFound, readFailed }
+    public enum Code: String, Sendable { case repositoryNotFound, revisionNotFound, pathNotFound, unreachable, readFailed }
     public var code: Code
     public var message: String
 
     public var description: String { message }
-}
-
-/// A commit read from the repository.
-public struct Commit: Sendable, Hashable {
-    /// The full 40-hex id.
-    public var id: String
-    public var summary: String
-
-    public var shortID: String { String(id.prefix(7)) }
 }
 
 /// A git repository opened with libgit2: revisions resolve, files are read straight from the

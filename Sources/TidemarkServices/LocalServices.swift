@@ -7,7 +7,7 @@ import TidemarkEngine
 /// Registry, Inference, Model Monitor) behind the one `ServiceBackend` protocol, persisted in
 /// `services.sqlite`. Status transitions are lazy: each call first completes the transitions
 /// that the injected clock says have come due, so any process sees the same state.
-public final class LocalServices: ServiceBackend, @unchecked Sendable {
+public final class LocalServices: ServiceBackend, Sendable {
     let pool: DatabasePool
     let time: any TimeSource
     public let latencies: Latencies
@@ -16,13 +16,18 @@ public final class LocalServices: ServiceBackend, @unchecked Sendable {
     ]
 
     public init(folder: String, time: any TimeSource, latencies: Latencies) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = (folder as NSString).appendingPathComponent("services.sqlite")
+        if !FileManager.default.fileExists(atPath: path) {
+            // Private from the first byte: SQLite gives its -wal and -shm files this mode too.
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         var config = Configuration()
         config.busyMode = .timeout(15)
         // WAL with NORMAL sync survives a killed process (what the tests do to it); only a
         // machine crash can lose the last commits of this simulated cloud.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        pool = try DatabasePool(path: (folder as NSString).appendingPathComponent("services.sqlite"), configuration: config)
+        pool = try DatabasePool(path: path, configuration: config)
         self.time = time
         self.latencies = latencies
         try ObjectTable.migrate(pool)
@@ -55,7 +60,7 @@ public final class LocalServices: ServiceBackend, @unchecked Sendable {
         let m = module(o.kind)
         var phase: Phase = .ready
         if let s = o.status, m.failedStatuses.contains(s) { phase = .failed }
-        else if o.observed["lastUpdateStatus"] == .string("Failed") { phase = .failed }
+        else if o.observed["lastUpdateStatus"] == .string("Failed") { phase = .updateFailed }
         else if o.transitionAt != nil { phase = .progressing }
         var observed = o.observed
         for hidden in ["pendingFailure", "previousSpec", "pendingVariants"] { observed = observed.setting(hidden, nil) }
@@ -123,6 +128,11 @@ public final class LocalServices: ServiceBackend, @unchecked Sendable {
         }
     }
 
+    /// The change feed: every create, update, status transition, out-of-band edit and delete.
+    public func changes(since cursor: Int64, limit: Int) async throws -> ChangeBatch? {
+        try await pool.read { db in try ObjectTable.changes(db, since: cursor, limit: limit) }
+    }
+
     // MARK: Out of band, as a person with console access
 
     /// Sets one field of a live object's spec (`productionVariants[primary].initialInstanceCount`),
@@ -152,7 +162,7 @@ public final class LocalServices: ServiceBackend, @unchecked Sendable {
 
     /// Arms a fault on an object (or on a name not yet created; versioned `name-<hash>` names match).
     public func inject(_ fault: Fault, _ kind: ResourceKind, _ name: String, detail: String = "") throws {
-        try call { c in try ObjectTable.setFault(c.db, kind, name, ObjectTable.FaultMode(rawValue: fault.rawValue) ?? .fail, detail: detail) }
+        try call { c in try ObjectTable.setFault(c.db, kind, name, fault, detail: detail) }
     }
 
     /// Removes armed faults and ends a stall (the transition completes on the next read).

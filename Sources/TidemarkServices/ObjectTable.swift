@@ -19,8 +19,6 @@ struct StoredObject: Sendable {
     var transitionAt: Date?
     var nextStatus: String?
 
-    func observed(_ key: String) -> Value? { observed[key] }
-
     mutating func setObserved(_ key: String, _ value: Value?) {
         if case .object = observed {} else { observed = .object([]) }
         observed = observed.setting(key, value)
@@ -48,7 +46,35 @@ struct ObjectTable {
         m.registerMigration("v2-client-token-index") { db in
             try db.execute(sql: "CREATE INDEX objects_by_client_token ON objects (kind, client_token)")
         }
+        // The change feed: one row per change to an object, numbered in order.
+        m.registerMigration("v3-changes") { db in
+            try db.execute(sql: "CREATE TABLE changes (sequence INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, name TEXT NOT NULL)")
+        }
         try m.migrate(pool)
+    }
+
+    /// How many changes the feed keeps; a reader further behind rereads everything (resync).
+    static let feedLength: Int64 = 10_000
+
+    /// Appends to the change feed, trimming it to `feedLength` every thousand changes.
+    static func noteChange(_ db: Database, _ kind: ResourceKind, _ name: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO changes (kind, name) VALUES (?, ?)").execute(arguments: [kind.rawValue, name])
+        let sequence = db.lastInsertedRowID
+        if sequence % 1000 == 0 {
+            try db.cachedStatement(sql: "DELETE FROM changes WHERE sequence <= ?").execute(arguments: [sequence - feedLength])
+        }
+    }
+
+    static func changes(_ db: Database, since cursor: Int64, limit: Int) throws -> ChangeBatch {
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?"),
+                                    arguments: [cursor, limit])
+        var changes: [ObjectChange] = []
+        for row in rows {
+            guard let kind = ResourceKind(rawValue: row["kind"]) else { continue }
+            changes.append(ObjectChange(sequence: row["sequence"], kind: kind, name: row["name"]))
+        }
+        let latest = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM changes") ?? cursor
+        return ChangeBatch(cursor: rows.isEmpty ? max(cursor, latest) : changes.last?.sequence ?? cursor, changes: changes)
     }
 
     static func byClientToken(_ db: Database, _ kind: ResourceKind, _ token: String) throws -> StoredObject? {
@@ -87,15 +113,15 @@ struct ObjectTable {
             """).execute(arguments: [o.kind.rawValue, o.name, o.arn, o.spec.canonicalJSON, o.status, o.failureReason,
                              o.observed.canonicalJSON, o.clientToken, ms(o.createdAt), ms(o.modifiedAt),
                              o.transitionAt.map(ms), o.nextStatus])
+        try noteChange(db, o.kind, o.name)
     }
 
     static func remove(_ db: Database, _ kind: ResourceKind, _ name: String) throws {
         try db.cachedStatement(sql: "DELETE FROM objects WHERE kind = ? AND name = ?").execute(arguments: [kind.rawValue, name])
+        try noteChange(db, kind, name)
     }
 
     // MARK: Faults
-
-    enum FaultMode: String, CaseIterable { case fail, stall, alarm }
 
     /// A fault set on `name` also matches the versioned physical names `name-<8 hex>`.
     static func matches(_ pattern: String, _ name: String) -> Bool {
@@ -106,7 +132,7 @@ struct ObjectTable {
     }
 
     /// Removes and returns a matching fault (faults fire once).
-    static func take(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: FaultMode) throws -> String? {
+    static func take(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: LocalServices.Fault) throws -> String? {
         for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT name, detail FROM faults WHERE kind = ? AND mode = ?"), arguments: [kind.rawValue, mode.rawValue]) {
             let pattern: String = row["name"]
             if matches(pattern, name) {
@@ -117,12 +143,7 @@ struct ObjectTable {
         return nil
     }
 
-    static func has(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: FaultMode) throws -> Bool {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT name FROM faults WHERE kind = ? AND mode = ?"), arguments: [kind.rawValue, mode.rawValue])
-            .contains { matches($0["name"], name) }
-    }
-
-    static func setFault(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: FaultMode, detail: String) throws {
+    static func setFault(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: LocalServices.Fault, detail: String) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO faults (kind, name, mode, detail) VALUES (?, ?, ?, ?)",
                        arguments: [kind.rawValue, name, mode.rawValue, detail])
     }

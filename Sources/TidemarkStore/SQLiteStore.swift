@@ -1,25 +1,52 @@
 import Foundation
 import GRDB
+import Synchronization
 import TidemarkCore
 import TidemarkEngine
 
 /// The controller's records in one SQLite file (WAL mode): revisions, inventory, the intent
-/// journal, the audit chain and the lease. Every write is one transaction.
-public final class SQLiteStore: StateStore, @unchecked Sendable {
+/// journal, the audit chain and the lease. Every write is one transaction, and every write
+/// is fenced: it commits only while this store's holder still holds the lease generation it
+/// acquired, checked inside the same transaction.
+public final class SQLiteStore: StateStore, Sendable {
     let pool: DatabasePool
     public let path: String
     /// Who holds (or asks for) the lease from this process.
     let holder: LeaseHolder
+    let time: any TimeSource
+    /// A lease whose heartbeat is older than this is taken over.
+    public let leaseTTL: Double
+    /// The lease generation this store acquired; 0 when it holds none.
+    let fence = Atomic<Int64>(0)
 
-    /// Opens (creating if needed) `tidemark.sqlite` in `folder` and migrates it.
-    public init(folder: String, holder: LeaseHolder = .current(role: "cli")) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    /// Opens (creating if needed) `tidemark.sqlite` in `folder` and migrates it. The folder
+    /// is private to its owner (0700) and the database files too (0600).
+    public init(folder: String, holder: LeaseHolder = .current(role: "cli"), time: any TimeSource = SystemTime(),
+                leaseTTL: Double = 60) throws {
+        try StateFolder.prepare(folder)
         path = (folder as NSString).appendingPathComponent("tidemark.sqlite")
+        try StateFolder.createPrivateFile(path)
         var config = Configuration()
         config.busyMode = .timeout(15)
         pool = try DatabasePool(path: path, configuration: config)
         self.holder = holder
+        self.time = time
+        self.leaseTTL = leaseTTL
         try Self.migrator.migrate(pool)
+        StateFolder.restrict(folder)
+    }
+
+    /// A write transaction that commits only under this store's lease generation.
+    func fencedWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        let generation = fence.load(ordering: .acquiring)
+        return try pool.write { db in
+            let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT holder, generation FROM lease WHERE id = 1"))
+            let current: (String, Int64)? = row.map { ($0["holder"], $0["generation"]) }
+            guard generation != 0, let current, current.0 == holder.name, current.1 == generation else {
+                throw LeaseLost(holder: current?.0, generation: current?.1)
+            }
+            return try body(db)
+        }
     }
 
     /// Named, append-only migrations: never edit one that has shipped; add the next.
@@ -69,6 +96,10 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
                   host TEXT NOT NULL, acquired_at INTEGER NOT NULL, heartbeat_at INTEGER NOT NULL)
                 """)
         }
+        // The fencing token: the row is never deleted again, so generations only grow.
+        m.registerMigration("v2-lease-generation") { db in
+            try db.execute(sql: "ALTER TABLE lease ADD COLUMN generation INTEGER NOT NULL DEFAULT 0")
+        }
         return m
     }
 
@@ -77,19 +108,20 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
 
     // MARK: Inventory
 
+    /// Every managed resource. A row that does not parse is an error, never skipped: a
+    /// dropped row would make Tidemark forget an object it owns.
     public func inventory() throws -> [ResourceID: InventoryEntry] {
         try pool.read { db in
             var out: [ResourceID: InventoryEntry] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT entry FROM inventory") {
+            for row in try Row.fetchAll(db, sql: "SELECT resource, entry FROM inventory") {
                 let text: String = row["entry"]
-                if let v = Value(json: text), let e = InventoryEntry(v) { out[e.id] = e }
+                guard let v = Value(json: text), let e = InventoryEntry(v) else {
+                    throw StoreCorrupt(table: "inventory", key: row["resource"])
+                }
+                out[e.id] = e
             }
             return out
         }
-    }
-
-    public func updateInventory(_ change: InventoryChange) throws {
-        try pool.write { db in try Self.apply(change, db) }
     }
 
     static func apply(_ change: InventoryChange, _ db: Database) throws {
@@ -105,26 +137,25 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
 
     // MARK: Revisions
 
-    public func beginRevision(commit: String, reference: String, path: String, actor: String, trigger: Trigger,
-                              planDigest: String, at time: Date) throws -> Int64 {
-        try pool.write { db in
+    public func beginRevision(_ start: RevisionStart) throws -> Int64 {
+        try fencedWrite { db in
             try db.cachedStatement(sql: """
                 INSERT INTO revisions (commit_id, reference, path, started_at, actor, trigger, outcome, plan_digest)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [commit, reference, path, Self.ms(time), actor, trigger.rawValue,
-                                 RevisionRecord.Outcome.inProgress.rawValue, planDigest])
+                """).execute(arguments: [start.commit, start.reference, start.path, Self.ms(start.time), start.actor, start.trigger.rawValue,
+                                 RevisionRecord.Outcome.inProgress.rawValue, start.planDigest])
             return db.lastInsertedRowID
         }
     }
 
     public func finishRevision(_ number: Int64, outcome: RevisionRecord.Outcome, message: String, at time: Date) throws {
-        try pool.write { db in
+        try fencedWrite { db in
             try db.execute(sql: "UPDATE revisions SET outcome = ?, message = ?, finished_at = ? WHERE number = ?",
                            arguments: [outcome.rawValue, message, Self.ms(time), number])
         }
     }
 
-    public func revisions(limit: Int = 50) throws -> [RevisionRecord] {
+    public func revisions(limit: Int) throws -> [RevisionRecord] {
         try pool.read { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM revisions ORDER BY number DESC LIMIT ?"), arguments: [limit]).map(Self.revision)
         }
@@ -151,40 +182,50 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
     }
 
     public func pin(_ number: Int64?) throws {
-        try pool.write { db in
+        try fencedWrite { db in
             try db.execute(sql: "UPDATE revisions SET pinned = 0 WHERE pinned = 1")
             if let number { try db.cachedStatement(sql: "UPDATE revisions SET pinned = 1 WHERE number = ?").execute(arguments: [number]) }
         }
     }
 
-    static func revision(_ row: Row) -> RevisionRecord {
+    static func revision(_ row: Row) throws -> RevisionRecord {
         let finished: Int64? = row["finished_at"]
+        let number: Int64 = row["number"]
+        guard let trigger = Trigger(rawValue: row["trigger"]), let outcome = RevisionRecord.Outcome(rawValue: row["outcome"]) else {
+            throw StoreCorrupt(table: "revisions", key: "\(number)")
+        }
         return RevisionRecord(
-            number: row["number"], commit: row["commit_id"], reference: row["reference"], path: row["path"],
+            number: number, commit: row["commit_id"], reference: row["reference"], path: row["path"],
             startedAt: date(row["started_at"]), finishedAt: finished.map(date), actor: row["actor"],
-            trigger: Trigger(rawValue: row["trigger"]) ?? .cli,
-            outcome: RevisionRecord.Outcome(rawValue: row["outcome"]) ?? .failed,
+            trigger: trigger, outcome: outcome,
             planDigest: row["plan_digest"], message: row["message"], pinned: (row["pinned"] as Int64) != 0)
     }
 
     // MARK: Journal
 
-    public func recordIntent(revision: Int64, resource: ResourceID, action: String, physicalName: String,
-                             clientToken: String, pendingEntry: InventoryEntry?, at time: Date) throws -> Int64 {
-        try pool.write { db in
+    public func recordIntent(_ intent: IntentDraft) throws -> Int64 {
+        try fencedWrite { db in
             try db.cachedStatement(sql: """
                 INSERT INTO journal (revision, resource, action, physical_name, client_token, pending_entry, started_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [revision, resource.description, action, physicalName, clientToken,
-                                 pendingEntry?.value.canonicalJSON, Self.ms(time)])
+                """).execute(arguments: [intent.revision, intent.resource.description, intent.action.rawValue, intent.physicalName,
+                                 intent.clientToken, intent.pendingEntry?.value.canonicalJSON, Self.ms(intent.time)])
             return db.lastInsertedRowID
         }
     }
 
-    public func completeIntent(_ id: Int64, outcome: String, inventory: InventoryChange, audit: AuditDraft) throws {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE journal SET outcome = ?, finished_at = ? WHERE id = ?",
-                           arguments: [outcome, Self.ms(audit.time), id])
+    public func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) throws {
+        try fencedWrite { db in
+            try db.cachedStatement(sql: "UPDATE journal SET outcome = ?, finished_at = ? WHERE id = ? AND outcome IS NULL")
+                .execute(arguments: [outcome.rawValue, Self.ms(audit.time), id])
+            guard db.changesCount == 1 else { throw StoreCorrupt(table: "journal", key: "\(id) (not open)") }
+            try Self.apply(inventory, db)
+            try Self.append(audit, db)
+        }
+    }
+
+    public func record(inventory: InventoryChange, audit: AuditDraft) throws {
+        try fencedWrite { db in
             try Self.apply(inventory, db)
             try Self.append(audit, db)
         }
@@ -192,28 +233,27 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
 
     public func openIntents() throws -> [JournalIntent] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM journal WHERE outcome IS NULL ORDER BY id").compactMap { row in
-                guard let id = ResourceID(parsing: row["resource"]) else { return nil }
-                let pending: String? = row["pending_entry"]
-                return JournalIntent(id: row["id"], revision: row["revision"], resource: id, action: row["action"],
+            try Row.fetchAll(db, sql: "SELECT * FROM journal WHERE outcome IS NULL ORDER BY id").map { row in
+                let key: Int64 = row["id"]
+                guard let resource = ResourceID(parsing: row["resource"]), let action = JournalAction(rawValue: row["action"]) else {
+                    throw StoreCorrupt(table: "journal", key: "\(key)")
+                }
+                var pending: InventoryEntry?
+                if let text = row["pending_entry"] as String? {
+                    guard let entry = Value(json: text).flatMap(InventoryEntry.init) else { throw StoreCorrupt(table: "journal", key: "\(key)") }
+                    pending = entry
+                }
+                return JournalIntent(id: key, revision: row["revision"], resource: resource, action: action,
                                      physicalName: row["physical_name"], clientToken: row["client_token"],
-                                     pendingEntry: pending.flatMap { Value(json: $0) }.flatMap(InventoryEntry.init),
-                                     startedAt: Self.date(row["started_at"]))
+                                     pendingEntry: pending, startedAt: Self.date(row["started_at"]))
             }
-        }
-    }
-
-    /// Closes an intent found open after a crash, with what recovery observed.
-    public func closeIntent(_ id: Int64, outcome: String, at time: Date) throws {
-        try pool.write { db in
-            try db.cachedStatement(sql: "UPDATE journal SET outcome = ?, finished_at = ? WHERE id = ?").execute(arguments: [outcome, Self.ms(time), id])
         }
     }
 
     // MARK: Audit
 
     public func append(_ audit: AuditDraft) throws {
-        try pool.write { db in try Self.append(audit, db) }
+        try fencedWrite { db in try Self.append(audit, db) }
     }
 
     /// Chains and inserts an entry; only this function writes the audit table.
@@ -231,21 +271,7 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
                              draft.diff.canonicalJSON, previous, entry.hash])
     }
 
-    public struct AuditQuery: Sendable {
-        public var resource: String?
-        public var since: Date?
-        public var after: Int64 = 0
-        public var limit: Int = 1000
-
-        public init(resource: String? = nil, since: Date? = nil, after: Int64 = 0, limit: Int = 1000) {
-            self.resource = resource
-            self.since = since
-            self.after = after
-            self.limit = limit
-        }
-    }
-
-    public func audit(_ q: AuditQuery = AuditQuery()) throws -> [AuditEntry] {
+    public func audit(_ q: AuditQuery) throws -> [AuditEntry] {
         try pool.read { db in
             var sql = "SELECT * FROM audit WHERE sequence > ?"
             var args: [any DatabaseValueConvertible] = [q.after]
@@ -257,6 +283,8 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
         }
     }
 
+    /// An audit row as it is stored. A trigger this version does not know is kept as `cli`
+    /// for display only; verification hashes the stored text (see `verifyAudit`).
     static func entry(_ row: Row) -> AuditEntry {
         let draft = AuditDraft(
             time: date(row["time"]), actor: row["actor"], trigger: Trigger(rawValue: row["trigger"]) ?? .cli,
@@ -266,15 +294,8 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
         return AuditEntry(sequence: row["sequence"], draft: draft, previousHash: row["previous_hash"], hash: row["hash"])
     }
 
-    /// The result of recomputing the chain.
-    public struct Verification: Sendable {
-        public var entries: Int
-        /// The first entry that does not verify, and why.
-        public var firstBroken: (sequence: Int64, reason: String)?
-    }
-
     /// Recomputes every hash and link, in sequence order, stopping at the first break.
-    public func verifyAudit() throws -> Verification {
+    public func verifyAudit() throws -> AuditVerification {
         try pool.read { db in
             let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY sequence")
             var expectedPrevious = AuditEntry.genesisHash
@@ -284,27 +305,26 @@ public final class SQLiteStore: StateStore, @unchecked Sendable {
                 let e = Self.entry(row)
                 count += 1
                 if e.sequence != expectedSequence {
-                    return Verification(entries: count, firstBroken: (e.sequence, "expected entry \(expectedSequence) here: an entry is missing or out of order"))
+                    return AuditVerification(entries: count, firstBroken: (e.sequence, "expected entry \(expectedSequence) here: an entry is missing or out of order"))
                 }
                 if e.previousHash != expectedPrevious {
-                    return Verification(entries: count, firstBroken: (e.sequence, "its previous hash does not match entry \(e.sequence - 1): an entry before it was changed, removed or reordered"))
+                    return AuditVerification(entries: count, firstBroken: (e.sequence, "its previous hash does not match entry \(e.sequence - 1): an entry before it was changed, removed or reordered"))
                 }
                 if e.computedHash != e.hash {
-                    return Verification(entries: count, firstBroken: (e.sequence, "its contents do not match its hash: the entry was edited"))
+                    return AuditVerification(entries: count, firstBroken: (e.sequence, "its contents do not match its hash: the entry was edited"))
                 }
                 expectedPrevious = e.hash
                 expectedSequence += 1
             }
-            return Verification(entries: count, firstBroken: nil)
+            return AuditVerification(entries: count, firstBroken: nil)
         }
     }
+}
 
-    // MARK: Lease
-
-    public func heartbeat() throws {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE lease SET heartbeat_at = ? WHERE id = 1 AND holder = ?",
-                           arguments: [Self.ms(Date()), holder.name])
-        }
-    }
+/// A stored record that does not parse: the store is damaged or was written by a newer
+/// version. Reported, never skipped.
+public struct StoreCorrupt: Error, Sendable, CustomStringConvertible {
+    public var table: String
+    public var key: String
+    public var description: String { "the state store has an unreadable row in \(table) (\(key)); it was damaged or written by a newer Tidemark" }
 }

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import TidemarkCore
 import TidemarkEngine
-import TidemarkServices
-import TidemarkStore
 
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +21,7 @@ struct GetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try state.openStore(role: "get")
-        let services = try state.openServices()
+        let services: any ServiceBackend = try state.openServices()
         let inventory = try store.inventory()
         var ids = inventory.keys.sorted()
         if let target {
@@ -78,7 +76,7 @@ struct GetCommand: AsyncParsableCommand {
     }
 
     /// Endpoint → config → models → registry versions and their approval.
-    func packagesServed(by endpoint: LiveObject, _ services: LocalServices) async throws -> [Value] {
+    func packagesServed(by endpoint: LiveObject, _ services: any ServiceBackend) async throws -> [Value] {
         guard let configName = endpoint.spec["endpointConfigName"]?.stringValue,
               let config = try await services.describe(.endpointConfig, configName) else { return [] }
         var out: [Value] = []
@@ -95,72 +93,5 @@ struct GetCommand: AsyncParsableCommand {
             }
         }
         return out
-    }
-}
-
-struct HistoryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "The revisions applied, newest first.")
-
-    @OptionGroup var state: StateOptions
-
-    @Option(help: "How many revisions to show.")
-    var limit = 20
-
-    func run() throws {
-        let store = try state.openStore(role: "history")
-        let rows = try store.revisions(limit: limit).map { r in
-            [String(r.number) + (r.pinned ? " (pinned)" : ""), String(r.commit.prefix(7)), r.reference, Timestamp.iso8601(r.startedAt),
-             r.actor, r.trigger.rawValue, r.outcome.rawValue, r.message]
-        }
-        Terminal.write(rows.isEmpty ? "no revisions applied yet in \(state.folder)\n"
-                       : Table.render(["REVISION", "COMMIT", "REF", "STARTED", "ACTOR", "TRIGGER", "OUTCOME", "MESSAGE"], rows))
-    }
-}
-
-struct RollbackCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rollback",
-        abstract: "Apply an earlier revision's desired state and pin it.",
-        discussion: "A rollback is a plan: the manifests of that revision's commit are read from git and applied. The revision is then pinned, so an automated loop does not roll forward until a newer commit arrives or `rollback --unpin`.")
-
-    @Argument(help: "The revision number (see `tidemark history`).")
-    var revision: Int64?
-
-    @Flag(help: "Lift the pin instead of rolling back.")
-    var unpin = false
-
-    @Option(help: "The git repository holding the revision's commit.")
-    var repo: String = "."
-
-    @OptionGroup var state: StateOptions
-    @OptionGroup var run: RunOptions
-
-    func run() async throws {
-        let store = try state.openStore(role: "rollback")
-        if unpin {
-            try store.pin(nil)
-            Terminal.write("unpinned\n")
-            return
-        }
-        guard let revision else { throw CommandFailure("error: name a revision to roll back to (see `tidemark history`), or pass --unpin") }
-        guard let record = try store.revision(revision) else {
-            throw CommandFailure("error: there is no revision \(revision) in \(state.folder)")
-        }
-        let source = try SourceOptions.parse(["--repo", repo, "--rev", record.commit, "--path", record.path])
-        let repository = try source.open()
-        let (commit, files) = try source.read(repository, record.commit)
-        let loaded = RevisionLoader.load(files)
-        if loaded.hasErrors {
-            Terminal.error(DiagnosticRenderer.text(loaded.diagnostics))
-            throw CommandFailure("error: revision \(revision)'s manifests no longer validate; nothing was applied")
-        }
-        Terminal.error("rolling back to revision \(revision): \(record.reference) (\(commit.shortID)) \(commit.summary)")
-        let outcome = try await Reconciliation(state: state, run: run, trigger: .rollback).apply(
-            desired: loaded.desired, warnings: loaded.diagnostics, commit: commit.id, reference: "revision \(revision)",
-            path: record.path, prune: true)
-        guard outcome == .succeeded else { throw ExitCode(1) }
-        guard let latest = try store.revisions(limit: 1).first else { return }
-        try store.pin(latest.number)
-        Terminal.write("pinned revision \(latest.number) (the state of revision \(revision)); `tidemark rollback --unpin` lifts it\n")
     }
 }

@@ -39,28 +39,30 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let base else { return try await planAgainstLiveState() }
-        let repository = try source.open()
-        let (baseCommit, baseFiles) = try source.read(repository, base, missingPathIsEmpty: true)
+        let git = try source.openSource()
+        let baseCommit: Commit
         let headCommit: Commit
-        do { headCommit = try repository.resolve(source.rev) } catch { throw CommandFailure("error: \(error)") }
-        source.noteUncommitted(repository)
-        // The base is read in full; the head only where git says it differs.
-        let baseIndex = RevisionIndex(baseFiles)
-        var changed: [SourceFile] = []
-        var removed: [String] = []
         do {
-            if baseFiles.isEmpty {
-                changed = try repository.files(at: headCommit, under: source.path)
-            } else {
-                for p in try repository.changedPaths(from: baseCommit, to: headCommit, under: source.path)
-                where p.hasSuffix(".yaml") || p.hasSuffix(".yml") {
-                    if let files = try repository.filesIfPresent(at: headCommit, under: p) { changed += files } else { removed.append(p) }
-                }
-            }
+            baseCommit = try await git.resolve(base)
+            headCommit = try await git.resolve(source.rev)
         } catch {
             throw CommandFailure("error: \(error)")
         }
-        let headIndex = baseIndex.updated(changed: changed, removed: removed)
+        if let repository = try? source.open() { source.noteUncommitted(repository) }
+        // The base is read in full; the head only where git says it differs.
+        let baseIndex: RevisionIndex
+        let headIndex: RevisionIndex
+        do {
+            do {
+                baseIndex = RevisionIndex(try await git.files(at: baseCommit, under: source.path))
+            } catch where error.code == .pathNotFound {
+                Terminal.error("note: \(error.message); planning as if it were empty")
+                baseIndex = RevisionIndex([])
+            }
+            headIndex = try await git.index(at: headCommit, path: source.path, after: (baseIndex, baseCommit))
+        } catch {
+            throw CommandFailure("error: \(error)")
+        }
         let (baseRevision, headRevision) = (baseIndex.loaded, headIndex.loaded)
         if headRevision.hasErrors {
             Terminal.error(DiagnosticRenderer.text(headRevision.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
@@ -73,23 +75,21 @@ struct PlanCommand: AsyncParsableCommand {
             warnings.insert(.warning("invalid-base", "the base revision \(base) has \(count) error\(count == 1 ? "" : "s"); resources it could not read are treated as absent", at: nil), at: 0)
         }
         let (changes, unchanged) = Planner.changes(from: baseIndex.side, to: headIndex.side, candidates: headIndex.touched)
-        let plan = Plan(base: PlanSide(revision: base, commit: baseCommit.id),
-                        head: PlanSide(revision: source.rev, commit: headCommit.id),
-                        path: source.path, changes: changes, unchanged: unchanged, warnings: warnings)
+        let plan = Planner.plan(base: PlanSide(revision: base, commit: baseCommit.id), head: PlanSide(revision: source.rev, commit: headCommit.id),
+                                path: source.path, changes: changes, unchanged: unchanged, warnings: warnings)
         try emit(plan)
         if detailedExitcode, !plan.isEmpty { throw ExitCode(2) }
     }
 
     func planAgainstLiveState() async throws {
-        let (commit, loaded) = try source.loadValid(try source.open(), refusal: "no plan was made")
-        let store = try state.openStore(role: "plan")
-        let services = try state.openServices()
-        if !(try store.openIntents()).isEmpty {
+        let git = try source.openSource()
+        let (commit, index) = try await source.loadValid(git, refusal: "no plan was made")
+        let environment = try Environment.open(state: state, source: git, role: "plan")
+        if !(try environment.store.openIntents()).isEmpty {
             Terminal.error("note: an earlier apply was interrupted; the next apply or status records what it left")
         }
-        let live = try await LivePlanner.plan(desired: loaded.desired, head: PlanSide(revision: source.rev, commit: commit.id),
-                                              path: source.path, inventory: try store.inventory(), backend: services, prune: prune,
-                                              warnings: loaded.diagnostics)
+        let live = try await environment.reconciler.plan(index, origin: RevisionOrigin(commit: commit, reference: source.rev, path: source.path),
+                                                         prune: prune)
         try emit(live.plan)
         if !live.blocked.isEmpty { throw ExitCode(1) }
         if detailedExitcode, !live.plan.isEmpty { throw ExitCode(2) }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Metrics
 import Prometheus
 import ServiceLifecycle
 import TidemarkController
@@ -9,7 +8,6 @@ import TidemarkCore
 import TidemarkEngine
 import TidemarkGit
 import TidemarkServer
-import TidemarkServices
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error, critical") var logLevel: String?
     @Option(help: "logfmt or json") var logFormat: String?
     @Flag(help: "Allow destructive replacements and deletes.") var allowDestroy = false
+    @Option(help: .hidden) var leaseRenewal: String?
+    @Option(help: .hidden) var idleTimeout: String?
 
     func secret(env: String, file: String?) throws -> String? {
         if let v = ProcessInfo.processInfo.environment[env], !v.isEmpty { return v }
@@ -49,6 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Everything this process writes under the state folder (the mirror included) is
+        // private to its owner.
+        umask(0o077)
         var file = ServeConfig()
         if let config {
             let (loaded, diagnostics) = ServeConfig.load(config)
@@ -58,7 +61,11 @@ struct ServeCommand: AsyncParsableCommand {
             file = loaded
         }
         let stateOptions = try StateOptions.parse((data ?? file.data).map { ["--data", $0] } ?? [])
-        var settings = ControllerSettings(repo: repo ?? file.repo ?? ".", data: stateOptions.folder)
+        let repoText = repo ?? file.repo ?? "."
+        let fetchURL = repoText.contains("://") || repoText.hasPrefix("git@") ? repoText : URL(fileURLWithPath: repoText).standardizedFileURL.path
+        // Credentials in the URL reach libgit2 only; everything shown, logged or stored has them removed.
+        let repoURL = RepositoryURL(fetchURL)
+        var settings = ControllerSettings(repo: repoURL.url, data: stateOptions.folder)
         settings.branch = branch ?? file.branch
         settings.path = path ?? file.path ?? "manifests"
         if let i = interval {
@@ -69,14 +76,18 @@ struct ServeCommand: AsyncParsableCommand {
             guard let s = DurationText.seconds(r), s > 0 else { throw CommandFailure("error: --resync '\(r)' is not a duration like 5m") }
             settings.policy.resync = s
         } else if let r = file.resync { settings.policy.resync = r }
+        if let r = leaseRenewal {
+            guard let s = DurationText.seconds(r), s > 0 else { throw CommandFailure("error: --lease-renewal '\(r)' is not a duration") }
+            settings.leaseRenewal = s
+        } else {
+            settings.leaseRenewal = min(5, Environment.leaseTTL / 3)
+        }
         settings.policy.automated = manualSync ? false : (file.automated ?? true)
         settings.policy.prune = prune || (file.prune ?? false)
         settings.policy.selfHeal = selfHeal || (file.selfHeal ?? false)
-        let latency = serviceLatency ?? file.serviceLatency ?? ProcessInfo.processInfo.environment["TIDEMARK_SERVICE_LATENCY"] ?? "standard"
-        guard let latencies = Latencies.parse(latency) else { throw CommandFailure("error: service latency '\(latency)' is not valid") }
-        settings.latencies = latencies
+        let latency = serviceLatency ?? file.serviceLatency
         settings.apply.allowDestroy = allowDestroy
-        if let token = try secret(env: "TIDEMARK_GIT_TOKEN", file: file.gitTokenFile) { settings.credentials = .token(token) }
+        let token = try secret(env: "TIDEMARK_GIT_TOKEN", file: file.gitTokenFile)
 
         var server = ServerSettings()
         let listenText = listen ?? file.listen ?? "127.0.0.1:8080"
@@ -85,6 +96,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         server.host = host
         server.port = port
+        if let t = idleTimeout {
+            guard let s = DurationText.seconds(t), s > 0 else { throw CommandFailure("error: --idle-timeout '\(t)' is not a duration") }
+            server.idleTimeout = s
+        }
         server.apiToken = try secret(env: "TIDEMARK_API_TOKEN", file: file.apiTokenFile)
         server.webhookSecret = try secret(env: "TIDEMARK_WEBHOOK_SECRET", file: file.webhookSecretFile)
         if !server.isLoopback && server.apiToken == nil {
@@ -94,16 +109,25 @@ struct ServeCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel ?? file.logLevel ?? "info") ?? .info
         let format = LineLogHandler.Format(rawValue: logFormat ?? file.logFormat ?? "logfmt") ?? .logfmt
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, logLevel: level) }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let metrics = PrometheusControllerMetrics(registry: PrometheusCollectorRegistry())
         let logger = Logger(label: "tidemark")
 
-        let controller: Controller
-        do { controller = try Controller(settings: settings, logger: logger) } catch {
+        // The composition: libgit2 mirror, SQLite store, local services, the system clock.
+        let environment: Environment
+        do {
+            var state = stateOptions
+            state.serviceLatency = latency
+            try FileManager.default.createDirectory(atPath: state.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let source = try GitSource(mirroring: fetchURL, at: (state.folder as NSString).appendingPathComponent("mirror.git"), token: token)
+            environment = try Environment.open(state: state, source: source, role: "serve")
+        } catch let e as CommandFailure {
+            throw e
+        } catch {
             throw CommandFailure("error: cannot open the state in \(settings.data): \(error)")
         }
+        let controller = Controller(settings: settings, reconciler: environment.reconciler, logger: logger, metrics: metrics)
         let final = settings
-        let app = APIServer.application(controller: controller, registry: registry, settings: server, logger: logger) { port in
+        let app = APIServer.application(controller: controller, metrics: metrics, settings: server, logger: logger) { port in
             let settings = final
             let policy = settings.policy
             Terminal.error("tidemark serve: API on http://\(host):\(port) — following \(settings.repo) \(settings.branch ?? "(default branch)") \(settings.path) every \(Int(settings.interval)) s; automated \(policy.automated), prune \(policy.prune), self-heal \(policy.selfHeal); state in \(settings.data)")

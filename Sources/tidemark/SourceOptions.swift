@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TidemarkCore
+import TidemarkEngine
 import TidemarkGit
 
 /// Where the manifests come from: `--repo`, `--rev`, `--path`.
@@ -18,6 +19,30 @@ struct SourceOptions: ParsableArguments {
         do { return try GitRepository(path: repo) } catch { throw CommandFailure("error: \(error)") }
     }
 
+    /// The repository as the engine's source port.
+    func openSource() throws -> GitSource {
+        do { return try GitSource(path: repo) } catch { throw CommandFailure("error: \(error)") }
+    }
+
+    /// The commit `revision` names, and its manifests loaded; invalid manifests are printed and
+    /// end the command (exit 1) with `refusal` ("nothing was applied").
+    func loadValid(_ source: GitSource, refusal: String) async throws -> (Commit, RevisionIndex) {
+        let commit: Commit
+        let index: RevisionIndex
+        do {
+            commit = try await source.resolve(rev)
+            index = try await source.index(at: commit, path: path)
+        } catch {
+            throw CommandFailure("error: \(error)")
+        }
+        if let repository = try? open() { noteUncommitted(repository) }
+        if index.loaded.hasErrors {
+            Terminal.error(DiagnosticRenderer.text(index.loaded.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
+            throw CommandFailure("error: the manifests at \(rev) are invalid; \(refusal)")
+        }
+        return (commit, index)
+    }
+
     /// Reads the files of `revision` from the object database. With `missingPathIsEmpty`, a
     /// revision without the manifests path reads as no files (a base before they existed).
     func read(_ repository: GitRepository, _ revision: String, missingPathIsEmpty: Bool = false) throws -> (Commit, [SourceFile]) {
@@ -31,19 +56,6 @@ struct SourceOptions: ParsableArguments {
         } catch {
             throw CommandFailure("error: \(error)")
         }
-    }
-
-    /// Reads and validates the manifests at `--rev`; invalid manifests are printed and end
-    /// the command (exit 1) with `refusal` ("nothing was applied").
-    func loadValid(_ repository: GitRepository, refusal: String) throws -> (Commit, LoadedRevision) {
-        let (commit, files) = try read(repository, rev)
-        noteUncommitted(repository)
-        let loaded = RevisionLoader.load(files)
-        if loaded.hasErrors {
-            Terminal.error(DiagnosticRenderer.text(loaded.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
-            throw CommandFailure("error: the manifests at \(rev) are invalid; \(refusal)")
-        }
-        return (commit, loaded)
     }
 
     /// Tells, on stderr, which manifest files have changes the revision does not include.

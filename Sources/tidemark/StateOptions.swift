@@ -29,14 +29,14 @@ struct StateOptions: ParsableArguments {
         return l
     }
 
-    func openStore(role: String) throws -> SQLiteStore {
-        do { return try SQLiteStore(folder: folder, holder: .current(role: role)) } catch {
+    func openStore(role: String, time: any TimeSource = SystemTime()) throws -> SQLiteStore {
+        do { return try SQLiteStore(folder: folder, holder: .current(role: role), time: time, leaseTTL: Environment.leaseTTL) } catch {
             throw CommandFailure("error: cannot open the state in \(folder): \(error)")
         }
     }
 
-    func openServices() throws -> LocalServices {
-        do { return try LocalServices(folder: folder, time: SystemTime(), latencies: try latencies()) } catch let e as CommandFailure {
+    func openServices(time: any TimeSource = SystemTime()) throws -> LocalServices {
+        do { return try LocalServices(folder: folder, time: time, latencies: try latencies()) } catch let e as CommandFailure {
             throw e
         } catch {
             throw CommandFailure("error: cannot open the local services in \(folder): \(error)")

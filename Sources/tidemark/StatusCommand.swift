@@ -2,9 +2,6 @@ import ArgumentParser
 import Foundation
 import TidemarkCore
 import TidemarkEngine
-import TidemarkGit
-import TidemarkServices
-import TidemarkStore
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,33 +18,41 @@ struct StatusCommand: AsyncParsableCommand {
     var format: Format = .text
 
     func run() async throws {
-        let store = try state.openStore(role: "status")
-        let services = try state.openServices()
-        let time = SystemTime()
+        let git = try source.openSource()
+        let environment = try Environment.open(state: state, source: git, role: "status")
+        let store = environment.store
+        let reconciler = environment.reconciler
         // Only an interrupted run needs the lease (to record what it left); status never
         // takes it otherwise, so it cannot get in an apply's way.
         let openIntents = try store.openIntents()
         let unfinished = try store.unfinishedRevisions()
         let interrupted = !openIntents.isEmpty || !unfinished.isEmpty
-        if interrupted, (try? await store.acquireLease(wait: 0)) != nil {
-            for note in try await Recovery.recover(store: store, backend: services, time: time, actor: ProcessInfo.processInfo.environment["USER"] ?? NSUserName()) {
-                Terminal.error("recovered: \(note)")
+        if interrupted {
+            let actor = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+            do {
+                try await reconciler.exclusively(wait: 0, actor: actor, recovered: { Terminal.error("recovered: \($0)") }) {}
+            } catch let held as LeaseHeld {
+                Terminal.error("note: \(held.holder) is applying since \(Timestamp.iso8601(held.since))")
             }
-            try? store.releaseLease()
         } else if let holder = try store.leaseHolder() {
             Terminal.error("note: \(holder.holder) is applying since \(Timestamp.iso8601(holder.since))")
         }
-        let repository = try source.open()
-        let (commit, files) = try source.read(repository, source.rev)
-        let loaded = RevisionLoader.load(files)
+        let commit: Commit
+        let index: RevisionIndex
+        do {
+            commit = try await git.resolve(source.rev)
+            index = try await git.index(at: commit, path: source.path)
+        } catch {
+            throw CommandFailure("error: \(error)")
+        }
+        let loaded = index.loaded
         if loaded.hasErrors {
             Terminal.error(DiagnosticRenderer.text(loaded.diagnostics))
             Terminal.error("error: the manifests at \(source.rev) are invalid; status compares live objects with the last valid state only after they are fixed")
             throw ExitCode(1)
         }
         let inventory = try store.inventory()
-        let live = try await LivePlanner.plan(desired: loaded.desired, head: PlanSide(revision: source.rev, commit: commit.id),
-                                              path: source.path, inventory: inventory, backend: services, prune: true)
+        let live = try await reconciler.plan(index, origin: RevisionOrigin(commit: commit, reference: source.rev, path: source.path), prune: true)
         let changes = Dictionary(live.plan.changes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let revisions = Dictionary(try store.revisions(limit: 500).map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [[String]] = []
@@ -58,7 +63,7 @@ struct StatusCommand: AsyncParsableCommand {
             let object = live.observed[id]
             let entry = inventory[id]
             let sync: String
-            if let object, object.phase == .failed { sync = "Failed" }
+            if let object, object.phase == .failed || object.phase == .updateFailed { sync = "Failed" }
             else if loaded.desired[id] == nil { sync = "Orphaned" }
             else if object == nil { sync = "Missing" }
             else if changes[id] != nil { sync = "OutOfSync" }
@@ -84,17 +89,5 @@ struct StatusCommand: AsyncParsableCommand {
             }
             Terminal.write("\(ids.count - outOfSync) of \(ids.count) synced at \(source.rev) (\(commit.shortID)).\n")
         }
-    }
-}
-
-/// A plain text table with aligned columns.
-enum Table {
-    static func render(_ header: [String], _ rows: [[String]]) -> String {
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) }.joined() + "\n"
-        }
-        return line(header) + rows.map(line).joined()
     }
 }

@@ -37,7 +37,8 @@ enum EndpointKind {
         versionedNames: false,
         replacementIsDestructive: false,
         summary: "A real-time inference endpoint and the policy by which new configs are deployed.",
-        rules: rules)
+        rules: rules,
+        deployedFields: ["endpointConfigName"])
 
     @Sendable static func rules(_ c: inout RuleContext) {
         guard let deployment = c.node["deploymentConfig"] else { return }

@@ -56,7 +56,8 @@ enum FeatureGroupKind {
         versionedNames: false,
         replacementIsDestructive: true,
         summary: "A SageMaker Feature Store feature group: record identifier, event time, features, online and offline stores.",
-        rules: rules)
+        rules: rules,
+        appendOnlyLists: ["featureDefinitions"])
 
     @Sendable static func rules(_ c: inout RuleContext) {
         let defs = c.node["featureDefinitions"]?.items ?? []

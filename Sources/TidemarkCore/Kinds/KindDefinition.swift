@@ -14,6 +14,18 @@ public struct KindDefinition: Sendable {
     public var summary: String
     /// Rules beyond the shape, run on a spec that conformed to it.
     public var rules: @Sendable (inout RuleContext) -> Void
+    /// Keyed lists the service only adds to (a feature group's features): additions are made
+    /// in place and cannot be undone by a rollback.
+    public var appendOnlyLists: [String] = []
+    /// Fields the service changes only when a deployment completes (an endpoint's config): a
+    /// different live value once settled means the service rolled the deployment back.
+    public var deployedFields: [String] = []
+    /// The spec field that, when set, makes the service name new objects itself (a versioned
+    /// model package: `group/N`).
+    public var serviceNamedBy: String?
+    /// The kind whose objects must be deleted before an object of this kind can be (a package
+    /// group's versions).
+    public var deletesWith: ResourceKind?
 
     public static func of(_ kind: ResourceKind) -> KindDefinition {
         switch kind {
@@ -27,6 +39,9 @@ public struct KindDefinition: Sendable {
         case .monitoringSchedule: return MonitoringScheduleKind.definition
         }
     }
+
+    /// Whether the service picks the name of a new object with this spec.
+    public func serviceAssignsName(_ spec: Value) -> Bool { serviceNamedBy.map { spec[$0] != nil } ?? false }
 
     /// Longest `metadata.name` allowed: versioned kinds keep room for `-<8 hex digits>`.
     public var maxNameLength: Int { versionedNames ? nameRule.maxLength - 9 : nameRule.maxLength }

@@ -12,5 +12,6 @@ enum ModelPackageGroupKind {
         versionedNames: false,
         replacementIsDestructive: true,
         summary: "A model registry group that holds numbered ModelPackage versions.",
-        rules: { _ in })
+        rules: { _ in },
+        deletesWith: .modelPackage)
 }

@@ -80,7 +80,8 @@ enum ModelPackageKind {
         versionedNames: false,
         replacementIsDestructive: false,
         summary: "A model version in the registry: containers, metrics and an approval status.",
-        rules: rules)
+        rules: rules,
+        serviceNamedBy: "modelPackageGroupName")
 
     @Sendable static func rules(_ c: inout RuleContext) {
         let versioned = c.node["modelPackageGroupName"] != nil

@@ -20,6 +20,14 @@ public enum Planner {
         }
     }
 
+    /// The only place a `Plan` is assembled: `plan --base`, the live planner and the tests
+    /// all go through it.
+    public static func plan(base: PlanSide?, head: PlanSide, path: String, changes: [Change], unchanged: Int,
+                            warnings: [Diagnostic], errors: [Diagnostic] = []) -> Plan {
+        Plan(base: base, head: head, path: path, changes: changes, unchanged: unchanged,
+             warnings: warnings.filter { $0.severity == .warning }, errors: errors)
+    }
+
     /// - Parameter candidates: when given, only these resources can have changed (the rest
     ///   are known to be identical on both sides and are counted as unchanged).
     public static func changes(from before: Side, to after: Side, candidates: Set<ResourceID>? = nil) -> (changes: [Change], unchanged: Int) {
@@ -49,7 +57,7 @@ public enum Planner {
     }
 
     static func create(_ r: ResolvedResource) -> Change {
-        Change(id: r.id, action: .create, destructive: false, retain: false, reason: "new resource",
+        Change(id: r.id, action: .create, cause: .new, destructive: false, retain: false, reason: "new resource",
                diff: topLevel(r.spec), physicalName: r.physicalName, previousPhysicalName: nil, location: r.location)
     }
 
@@ -60,7 +68,7 @@ public enum Planner {
         let reason = retain
             ? "manifest removed; deletion-policy retain keeps the live object and Tidemark stops managing it"
             : "manifest removed"
-        return Change(id: r.id, action: .delete, destructive: !retain && definition.replacementIsDestructive, retain: retain,
+        return Change(id: r.id, action: .delete, cause: .removed, destructive: !retain && definition.replacementIsDestructive, retain: retain,
                       reason: reason, diff: diff, physicalName: nil, previousPhysicalName: r.physicalName, location: r.location)
     }
 
@@ -78,7 +86,8 @@ public enum Planner {
         // A package in a group that is recreated must be registered again.
         let parentRecreated = new.id.kind == .modelPackage && changedRefs.contains { $0.kind == .modelPackageGroup }
         let replace = definition.versionedNames ? (renamed || !blocking.isEmpty) : (!blocking.isEmpty || parentRecreated)
-        var change = Change(id: new.id, action: replace ? .replace : .update, destructive: false, retain: false,
+        let cause: Change.Cause = diff.isEmpty && !changedRefs.isEmpty ? .cascade : .specChanged
+        var change = Change(id: new.id, action: replace ? .replace : .update, cause: cause, destructive: false, retain: false,
                             reason: "", diff: diff, physicalName: new.physicalName,
                             previousPhysicalName: renamed ? old.physicalName : nil, location: new.location)
         if replace {

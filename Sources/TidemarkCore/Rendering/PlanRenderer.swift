@@ -41,6 +41,7 @@ public enum PlanRenderer {
             .init("summary", summaryValue(plan)),
             .init("changes", .list(changes)),
             .init("warnings", .list(plan.warnings.map(DiagnosticRenderer.value))),
+            .init("errors", .list(plan.errors.map(DiagnosticRenderer.value))),
         ])
         return doc.prettyJSON + "\n"
     }
@@ -91,6 +92,7 @@ public enum PlanRenderer {
             }
         }
         var out = "Tidemark plan: \(title(plan))\n"
+        for e in plan.errors { out += paint("error: ", "1;31") + "\(e.location.map { "\($0): " } ?? "")\(e.message) [\(e.code)]\n" }
         for w in plan.warnings { out += paint("warning: ", "1;33") + "\(w.location.map { "\($0): " } ?? "")\(w.message) [\(w.code)]\n" }
         for c in plan.changes {
             out += "\n  " + paint(c.action.symbol, "1;" + actionColor(c.action)) + " " + paint(c.id.description, "1")
@@ -136,8 +138,9 @@ public enum PlanRenderer {
         var header = "### Tidemark plan · `\(plan.path)` at `\(plan.head.commit.map { String($0.prefix(7)) } ?? plan.head.revision)`"
         if let base = plan.base { header += " vs `\(base.commit.map { String($0.prefix(7)) } ?? base.revision)`" }
         header += "\n\n**\(summaryLine(plan))**\n"
+        for e in plan.errors { header += "\n> ⛔ \(e.location.map { "`\($0)` " } ?? "")\(cell(e.message))" }
         for w in plan.warnings { header += "\n> ⚠️ \(w.location.map { "`\($0)` " } ?? "")\(cell(w.message))" }
-        if !plan.warnings.isEmpty { header += "\n" }
+        if !plan.warnings.isEmpty || !plan.errors.isEmpty { header += "\n" }
         guard !plan.isEmpty else { return [header] }
 
         let tableHead = "\n| | Resource | Action | Why |\n|---|---|---|---|\n"

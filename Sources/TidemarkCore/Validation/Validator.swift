@@ -104,13 +104,21 @@ public enum Validator {
             out.append(.warning("deployment-policy", "deployment guardrails apply to real-time and asynchronous endpoints; \(config.id) is serverless", at: at))
         }
         guard let smallest = counts.min(), counts.count == variants.count else { return out }
-        func check(_ size: Value?, _ what: String, _ range: ClosedRange<Double>, _ rule: String) {
+        // Integer arithmetic, checked: any count the shapes let through (0, Int64.max) gives a
+        // diagnostic, never a trap.
+        func check(_ size: Value?, _ what: String, _ range: ClosedRange<Int64>, _ rule: String) {
             guard let size, size["type"]?.stringValue == "INSTANCE_COUNT", let v = size["value"]?.intValue else { return }
-            let share = Double(v) / Double(smallest) * 100
-            if !range.contains(share) {
+            guard smallest > 0 else {
                 out.append(.error("deployment-policy",
-                    "\(what) of \(v) instance(s) is \(Int(share.rounded()))% of \(config.id)'s \(smallest) instance(s); it must be \(rule)", at: at))
+                    "\(what) counts instances, but \(config.id) has a variant with \(smallest) instances; give every variant at least one instance or use CAPACITY_PERCENT", at: at))
+                return
             }
+            let (hundredfold, overflow) = v.multipliedReportingOverflow(by: 100)
+            let share = overflow ? nil : Optional(hundredfold / smallest)
+            if let share, range.contains(share), hundredfold % smallest == 0 || share < range.upperBound { return }
+            let shown = share.map { "\($0)%" } ?? "far more than 100%"
+            out.append(.error("deployment-policy",
+                "\(what) of \(v) instance(s) is \(shown) of \(config.id)'s \(smallest) instance(s); it must be \(rule)", at: at))
         }
         let routing = deployment["blueGreenUpdatePolicy"]?["trafficRoutingConfiguration"]
         check(routing?["canarySize"], "canarySize", 0...50, "at most 50%")

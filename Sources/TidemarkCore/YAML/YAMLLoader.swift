@@ -7,7 +7,8 @@ public struct YAMLLimits: Sendable {
     public var maxFileBytes: Int = 8 << 20
     /// Deepest nesting of sequences and mappings.
     public var maxDepth: Int = 64
-    /// Nodes per file, counting every alias expansion (the billion-laughs bound).
+    /// Nodes per file as built, each alias counted as the nodes it expands to (the
+    /// billion-laughs bound). Nesting costs nothing extra: a node is counted once.
     public var maxNodes: Int = 2_000_000
     /// Alias uses per file.
     public var maxAliases: Int = 10_000
@@ -162,7 +163,7 @@ private struct TreeBuilder {
             var contentColumn: Int32 = 0
             if style == .literal || style == .folded { contentColumn = blockContentColumn(from: Int(event.start_mark.index)) }
             let node = YAMLNode(.scalar(.init(text: text, style: style, value: value, contentColumn: contentColumn)), at: mark)
-            return complete(node, anchor: Self.cString(s.anchor), size: 1, at: mark)
+            return complete(node, anchor: Self.cString(s.anchor), adding: 1, at: mark)
         case YAML_SEQUENCE_START_EVENT:
             guard checkTag(Self.cString(event.data.sequence_start.tag), allowed: "tag:yaml.org,2002:seq", at: mark),
                   checkDepth(at: mark) else { return false }
@@ -178,10 +179,11 @@ private struct TreeBuilder {
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return true }
             switch frame {
+            // The children are counted already; the container adds itself.
             case let .sequence(items, m, anchor, start):
-                return complete(YAMLNode(.sequence(items), at: m), anchor: anchor, size: nodeCount - start + 1, at: m)
+                return complete(YAMLNode(.sequence(items), at: m), anchor: anchor, adding: 1, since: start, at: m)
             case let .mapping(entries, _, _, m, anchor, start):
-                return complete(YAMLNode(.mapping(entries), at: m), anchor: anchor, size: nodeCount - start + 1, at: m)
+                return complete(YAMLNode(.mapping(entries), at: m), anchor: anchor, adding: 1, since: start, at: m)
             }
         case YAML_ALIAS_EVENT:
             let name = Self.cString(event.data.alias.anchor) ?? ""
@@ -197,7 +199,8 @@ private struct TreeBuilder {
             }
             var node = target.node
             node.mark = mark
-            return complete(node, anchor: nil, size: target.size, at: mark)
+            // An alias builds a copy of everything under its anchor.
+            return complete(node, anchor: nil, adding: target.size, at: mark)
         default:
             return true
         }
@@ -249,15 +252,20 @@ private struct TreeBuilder {
         return spaces + 1
     }
 
-    /// Attaches a finished node to its parent (or makes it a document).
-    mutating func complete(_ node: YAMLNode, anchor: String?, size: Int, at mark: Mark) -> Bool {
-        nodeCount += size
+    /// Attaches a finished node to its parent (or makes it a document). `adding` is how many
+    /// nodes it builds beyond those already counted since `start` (its children); an anchor
+    /// remembers the node's whole size so that each alias of it counts that many again.
+    mutating func complete(_ node: YAMLNode, anchor: String?, adding: Int, since start: Int? = nil, at mark: Mark) -> Bool {
+        let before = nodeCount
+        let (sum, overflow) = nodeCount.addingReportingOverflow(adding)
+        nodeCount = overflow ? Int.max : sum
         if nodeCount > limits.maxNodes {
-            diagnostics.append(.error("yaml-alias-limit",
-                "document expands to more than \(limits.maxNodes) nodes (aliases nested too deeply?)", at: location(mark)))
+            diagnostics.append(aliasCount > 0
+                ? .error("yaml-alias-limit", "document expands to more than \(limits.maxNodes) nodes through aliases; refusing to expand further", at: location(mark))
+                : .error("yaml-node-limit", "document has more than \(limits.maxNodes) nodes", at: location(mark)))
             return false
         }
-        if let anchor { anchors[anchor] = (node, size) }
+        if let anchor { anchors[anchor] = (node, nodeCount - (start ?? before)) }
         guard var parent = stack.popLast() else {
             documents.append(node)
             return true

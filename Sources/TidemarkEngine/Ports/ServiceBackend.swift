@@ -3,14 +3,19 @@ import TidemarkCore
 
 /// Where a live object is in its life: settled, still moving, or failed.
 public enum Phase: String, Sendable, Codable {
-    case ready, progressing, failed
+    case ready, progressing
+    /// The object failed and accepts only a delete (an endpoint whose creation failed).
+    case failed
+    /// The object works, but its last update failed (a feature group whose added features
+    /// were refused): it is updated again, never recreated.
+    case updateFailed
 
     /// Health as people read it (Argo CD's words): Healthy, Progressing, Degraded; Missing for no object.
     public static func health(_ phase: Phase?) -> String {
         switch phase {
         case .ready?: return "Healthy"
         case .progressing?: return "Progressing"
-        case .failed?: return "Degraded"
+        case .failed?, .updateFailed?: return "Degraded"
         case nil: return "Missing"
         }
     }
@@ -84,4 +89,35 @@ public protocol ServiceBackend: Sendable {
     func create(_ kind: ResourceKind, name: String, spec: Value, clientToken: String) async throws -> LiveObject
     func update(_ kind: ResourceKind, _ name: String, spec: Value) async throws -> LiveObject
     func delete(_ kind: ResourceKind, _ name: String) async throws
+    /// The objects changed since `cursor`, oldest first, at most `limit`; nil when the
+    /// backend keeps no change feed (drift is then found by the periodic resync only).
+    func changes(since cursor: Int64, limit: Int) async throws -> ChangeBatch?
+}
+
+extension ServiceBackend {
+    public func changes(since cursor: Int64, limit: Int) async throws -> ChangeBatch? { nil }
+}
+
+/// One change to a live object, numbered in the order the service made it.
+public struct ObjectChange: Sendable, Hashable {
+    public var sequence: Int64
+    public var kind: ResourceKind
+    public var name: String
+
+    public init(sequence: Int64, kind: ResourceKind, name: String) {
+        self.sequence = sequence
+        self.kind = kind
+        self.name = name
+    }
+}
+
+/// Changes read from a feed, and the cursor to read the next ones from.
+public struct ChangeBatch: Sendable {
+    public var cursor: Int64
+    public var changes: [ObjectChange]
+
+    public init(cursor: Int64, changes: [ObjectChange]) {
+        self.cursor = cursor
+        self.changes = changes
+    }
 }

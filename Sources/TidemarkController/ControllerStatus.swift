@@ -1,0 +1,31 @@
+import Foundation
+import TidemarkCore
+
+/// What the controller reports about itself. Written in one place per reconcile
+/// (`Controller.finalize`).
+public struct ControllerStatus: Sendable {
+    public enum Role: String, Sendable { case starting, leader, standby, stopping }
+    public enum Sync: String, Sendable { case unknown = "Unknown", synced = "Synced", outOfSync = "OutOfSync", progressing = "Progressing", failed = "Failed", rejected = "Rejected", pinned = "Pinned" }
+
+    public var role: Role = .starting
+    public var ready = false
+    public var lastFetchCommit: String?
+    public var lastFetchTime: Date?
+    public var lastFetchError: String?
+    public var sync: Sync = .unknown
+    public var syncCommit: String?
+    public var message = ""
+    public var diagnostics: [Diagnostic] = []
+    public var changes = 0
+    public var drift = 0
+    public var lastAppliedCommit: String?
+    public var lastAppliedRevision: Int64?
+    public var lastSyncTime: Date?
+    public var lastSyncSucceeded: Bool?
+    public var nextAttempt: Date?
+    public var pinnedRevision: Int64?
+    /// The last plan against live state, as JSON (display only).
+    public var planJSON: String?
+
+    public init() {}
+}

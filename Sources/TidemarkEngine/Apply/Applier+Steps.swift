@@ -1,0 +1,241 @@
+import Foundation
+import TidemarkCore
+
+/// The five kinds of step, each through `journaled`: the intent is written before the
+/// service is called, and its outcome, inventory change and audit entry after, atomically.
+extension Applier {
+    /// Records the intent, runs `body`, and closes the intent with what `body` returns. When
+    /// the intent cannot be written nothing is done (a fenced-out process takes no action).
+    /// When `body` fails, the failure is recorded (what `failure` says) and rethrown; when the
+    /// apply is stopping, the intent stays open for recovery.
+    func journaled(_ action: JournalAction, _ id: ResourceID, physical: String, pending: InventoryEntry?,
+                   failure: (any Error) -> (InventoryChange, AuditDraft),
+                   _ body: () async throws -> (InventoryChange, AuditDraft)) async throws {
+        let draft = IntentDraft(revision: revision, resource: id, action: action, physicalName: physical,
+                                clientToken: nextToken(id), pendingEntry: pending, time: time.now())
+        let intent = try recorded("the intent to \(action.rawValue) \(physical)") { try store.recordIntent(draft) }
+        let done: (InventoryChange, AuditDraft)
+        do {
+            done = try await body()
+        } catch {
+            if stopping() { throw error }
+            let (inventory, audit) = failure(error)
+            do {
+                try store.completeIntent(intent, outcome: .failed, inventory: inventory, audit: audit)
+            } catch let recordError {
+                recordFailure("\(id): the failed \(action.rawValue) of \(physical) could not be recorded", recordError)
+            }
+            throw error
+        }
+        try recorded("the \(action.rawValue) of \(physical)") {
+            try store.completeIntent(intent, outcome: .succeeded, inventory: done.0, audit: done.1)
+        }
+    }
+
+    func nextToken(_ id: ResourceID) -> String {
+        tokenCounter += 1
+        return "r\(revision)-\(tokenCounter)-\(id.kind.rawValue)-\(id.name)"
+    }
+
+    /// The spec to send: references to registry versions by their live names.
+    func serviceSpec(_ r: ResolvedResource) -> Value {
+        let known = physicals
+        return Resolution.substitute(r.spec, .object(KindDefinition.of(r.id.kind).spec)) { kind, name in
+            kind == .modelPackage ? known[ResourceID(kind, name)] : nil
+        }
+    }
+
+    func entry(for r: ResolvedResource, physical: String, spec: Value, superseded: [String]) -> InventoryEntry {
+        InventoryEntry(id: r.id, physicalName: physical, digest: r.digest, referenceDigests: r.referenceDigests,
+                       specHash: Digest.sha256(spec.canonicalJSON), commit: commit, file: r.location?.file ?? "",
+                       line: r.location?.line ?? 0, retain: r.policy.retainOnDelete, superseded: superseded, revision: revision)
+    }
+
+    func audit(_ id: ResourceID, _ action: String, _ outcome: String, error: String? = nil, before: Value? = nil,
+               after: Value? = nil, afterDigest: String? = nil, diff: [FieldDiff] = [], trigger: Trigger? = nil) -> AuditDraft {
+        AuditDraft(time: time.now(), actor: options.actor, trigger: trigger ?? options.trigger, revision: revision, commit: commit,
+                   resource: id.description, action: action, outcome: outcome, error: error,
+                   beforeDigest: before.map { Digest.sha256($0.canonicalJSON) }, afterDigest: afterDigest ?? after.map { Digest.sha256($0.canonicalJSON) },
+                   diff: .list(diff.prefix(50).map { d in
+                       .object(sorting: [.init("path", .string(d.path)), .init("before", d.before ?? .null), .init("after", d.after ?? .null)])
+                   }))
+    }
+
+    func execute(_ step: Step, _ plan: LivePlan) async throws {
+        let c = step.change
+        switch c.action {
+        case .create:
+            guard let want = step.desired else { return }
+            try await create(want, action: .create, previous: step.entry, diff: c.diff, superseded: step.entry?.superseded ?? [])
+        case .update:
+            guard let want = step.desired, let live = step.live else { return }
+            try await update(want, live: live, step: step)
+        case .replace:
+            guard let want = step.desired, let live = step.live else { return }
+            try await replace(want, live: live, step: step, plan: plan)
+        case .delete:
+            guard let entry = step.entry else { return }
+            try await remove(entry, live: step.live, diff: c.diff)
+        }
+    }
+
+    func create(_ want: ResolvedResource, action: JournalAction, previous: InventoryEntry?, diff: [FieldDiff], superseded: [String]) async throws {
+        let id = want.id
+        let spec = serviceSpec(want)
+        let token = nextToken(id)
+        let pending = entry(for: want, physical: want.physicalName, spec: spec, superseded: superseded)
+        var createdName: String?
+        try await journaled(action, id, physical: want.physicalName, pending: pending, failure: { error in
+            // An object that was made and then failed is ours: record it, so the next plan
+            // recreates it (or the rollback deletes it) instead of calling it unmanaged.
+            var made = pending
+            made.physicalName = createdName ?? pending.physicalName
+            return (createdName == nil ? .none : .upsert(made), self.audit(id, action.rawValue, "failed", error: "\(error)", after: spec, diff: diff))
+        }) {
+            say(id, "\(action == .create ? "creating" : "creating replacement") \(want.physicalName)")
+            let created = try await backend.create(id.kind, name: want.physicalName, spec: spec, clientToken: token)
+            createdName = created.name
+            undo.append(.delete(id, physical: created.name, restore: previous))
+            let settled = created.phase == .progressing ? try await settle(id, created.name, expectGone: false) : created
+            guard let live = settled, live.phase == .ready else {
+                throw StepFailure(resource: id, message: "\(created.name) is \(settled?.status ?? "gone")\(settled?.failureReason.map { ": \($0)" } ?? "")")
+            }
+            var done = pending
+            done.physicalName = live.name
+            physicals[id] = live.name
+            say(id, "\(live.name) \(live.status ?? "created")")
+            return (.upsert(done), audit(id, action.rawValue, "succeeded", afterDigest: done.specHash, diff: diff))
+        }
+    }
+
+    func update(_ want: ResolvedResource, live: LiveObject, step: Step) async throws {
+        let id = want.id
+        let spec = serviceSpec(want)
+        let pending = entry(for: want, physical: live.name, spec: spec, superseded: step.entry?.superseded ?? [])
+        let action: JournalAction = step.adopt ? .adopt : .update
+        guard !step.change.diff.isEmpty else {
+            // Adoption of an object that already matches: only the records change.
+            let record = audit(id, action.rawValue, "succeeded", before: live.spec, after: spec)
+            try recorded("the adoption of \(live.name)") { try store.record(inventory: .upsert(pending), audit: record) }
+            undo.append(.forgetAdoption(id))
+            return
+        }
+        try await journaled(action, id, physical: live.name, pending: pending, failure: { error in
+            (.none, self.audit(id, action.rawValue, "failed", error: "\(error)", before: live.spec, after: spec, diff: step.change.diff))
+        }) {
+            say(id, "updating \(live.name): \(step.change.reason)")
+            let appendOnly = KindDefinition.of(id.kind).appendOnlyLists
+            let additions = step.change.diff.contains { d in appendOnly.contains { d.path.hasPrefix($0 + "[") } }
+            let requested = try await backend.update(id.kind, live.name, spec: spec)
+            if additions {
+                undo.append(.irreversible("\(id): entries added to \(appendOnly.joined(separator: ", ")) of \(live.name) cannot be removed"))
+                var rest = live.spec
+                for list in appendOnly { rest = rest.setting(list, spec[list]) }
+                if rest != spec { undo.append(.update(id, physical: live.name, spec: rest, restore: step.entry)) }
+            } else {
+                undo.append(.update(id, physical: live.name, spec: live.spec, restore: step.entry))
+            }
+            if step.adopt { undo.append(.forgetAdoption(id)) }
+            let settled = requested.phase == .progressing ? try await settle(id, live.name, expectGone: false) : requested
+            guard let now = settled, now.phase == .ready else {
+                throw StepFailure(resource: id, message: "\(live.name) is \(settled?.status ?? "gone")\(settled?.failureReason.map { ": \($0)" } ?? "")")
+            }
+            for field in KindDefinition.of(id.kind).deployedFields where now.spec[field] != spec[field] {
+                // The service rolled the deployment back (a tripped alarm): a failed sync.
+                throw StepFailure(resource: id, message: "the deployment of \(spec[field]?.stringValue ?? "?") did not complete: \(now.failureReason ?? "the endpoint still serves \(now.spec[field]?.stringValue ?? "?")")")
+            }
+            say(id, "\(live.name) \(now.status ?? "updated")")
+            return (.upsert(pending), audit(id, action.rawValue, "succeeded", before: live.spec, after: spec, diff: step.change.diff))
+        }
+    }
+
+    func replace(_ want: ResolvedResource, live: LiveObject, step: Step, plan: LivePlan) async throws {
+        let id = want.id
+        let definition = KindDefinition.of(id.kind)
+        let newName = definition.serviceAssignsName(want.spec) ? "" : want.physicalName
+        if newName != live.name {
+            // A new object beside the old: the old one stays for rollback.
+            var superseded = [live.name] + (step.entry?.superseded ?? [])
+            superseded.removeAll { $0 == newName }
+            if !newName.isEmpty, let kept = try await backend.describe(id.kind, newName) {
+                try reuse(want, kept: kept, previous: step.entry, superseded: superseded, diff: step.change.diff)
+            } else {
+                try await create(want, action: .replace, previous: step.entry, diff: step.change.diff, superseded: superseded)
+            }
+            return
+        }
+        // Same name: the old object must go first. Nothing brings back what it held.
+        undo.append(.irreversible("\(id): \(live.name) was deleted and created again (\(step.change.destructive ? "destructive" : "not reversible"))"))
+        if let children = definition.deletesWith {
+            for (childID, e) in plan.inventory where childID.kind == children {
+                for name in [e.physicalName] + e.superseded where name.hasPrefix(live.name + "/") {
+                    guard try await backend.describe(children, name) != nil else { continue }
+                    try await journaled(.delete, childID, physical: name, pending: nil, failure: { error in
+                        (.none, self.audit(childID, "delete", "failed", error: "\(error)"))
+                    }) {
+                        say(childID, "deleting \(name) so its group can be recreated")
+                        try await backend.delete(children, name)
+                        _ = try await settle(childID, name, expectGone: true)
+                        return (.none, audit(childID, "delete", "succeeded"))
+                    }
+                }
+            }
+        }
+        try await journaled(.delete, id, physical: live.name, pending: nil, failure: { error in
+            (.none, self.audit(id, "delete", "failed", error: "\(error)", before: live.spec))
+        }) {
+            say(id, "deleting \(live.name) to replace it")
+            try await backend.delete(id.kind, live.name)
+            _ = try await settle(id, live.name, expectGone: true)
+            return (.remove(id), audit(id, "delete", "succeeded", before: live.spec, diff: step.change.diff))
+        }
+        try await create(want, action: .replace, previous: nil, diff: step.change.diff, superseded: [])
+        undo.removeAll { if case .delete(let uid, _, _) = $0 { return uid == id } else { return false } }
+    }
+
+    /// A kept version with exactly the wanted content already exists (a rollback to an earlier
+    /// revision): use it instead of creating it again. Only records change.
+    func reuse(_ want: ResolvedResource, kept: LiveObject, previous: InventoryEntry?, superseded: [String], diff: [FieldDiff]) throws {
+        let id = want.id
+        let spec = serviceSpec(want)
+        guard kept.spec == spec, kept.phase == .ready else {
+            throw StepFailure(resource: id, message: "\(kept.name) exists but is not the version Git describes (\(kept.status ?? "changed")); delete it with `tidemark services delete \(id.kind.rawValue)/\(kept.name)` and apply again")
+        }
+        let entry = entry(for: want, physical: kept.name, spec: spec, superseded: superseded)
+        let record = audit(id, JournalAction.reuse.rawValue, "succeeded", after: spec, diff: diff)
+        try recorded("the reuse of \(kept.name)") { try store.record(inventory: .upsert(entry), audit: record) }
+        undo.append(.restoreInventory(id, previous))
+        physicals[id] = kept.name
+        say(id, "reusing kept version \(kept.name)")
+    }
+
+    func remove(_ entry: InventoryEntry, live: LiveObject?, diff: [FieldDiff]) async throws {
+        let id = entry.id
+        if entry.retain {
+            let record = audit(id, JournalAction.forget.rawValue, "succeeded", before: live?.spec)
+            try recorded("forgetting \(entry.physicalName)") { try store.record(inventory: .remove(id), audit: record) }
+            say(id, "\(entry.physicalName) retained; no longer managed")
+            return
+        }
+        undo.append(.irreversible("\(id): \(entry.physicalName) was deleted"))
+        var removedCurrent = false
+        for name in [entry.physicalName] + entry.superseded {
+            guard try await backend.describe(id.kind, name) != nil else { continue }
+            let current = name == entry.physicalName
+            removedCurrent = removedCurrent || current
+            try await journaled(.delete, id, physical: name, pending: nil, failure: { error in
+                (.none, self.audit(id, "delete", "failed", error: "\(error)"))
+            }) {
+                say(id, "deleting \(name)")
+                try await backend.delete(id.kind, name)
+                _ = try await settle(id, name, expectGone: true)
+                return (current ? .remove(id) : .none, audit(id, "delete", "succeeded", before: live?.spec, diff: current ? diff : []))
+            }
+        }
+        if !removedCurrent {
+            // Already gone from the service: only the records change.
+            let record = audit(id, "delete", "already-gone", before: live?.spec, diff: diff)
+            try recorded("the removal of \(entry.physicalName)") { try store.record(inventory: .remove(id), audit: record) }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import TidemarkCore
+
+/// Carries out a live plan: parents before children, independent resources concurrently,
+/// each action journaled before it is taken and recorded after; waits for stable statuses
+/// with deadlines; on failure stops new work and rolls back what it changed. Every record it
+/// cannot write is reported in the result and fails the apply.
+public actor Applier {
+    let backend: any ServiceBackend
+    let store: any StateStore
+    let time: any TimeSource
+    let options: ApplyOptions
+    let progress: @Sendable (ApplyEvent) -> Void
+    let revision: Int64
+    let commit: String
+
+    /// What can be undone, in the order it was done.
+    enum Undo: Sendable {
+        case delete(ResourceID, physical: String, restore: InventoryEntry?)
+        case update(ResourceID, physical: String, spec: Value, restore: InventoryEntry?)
+        case forgetAdoption(ResourceID)
+        case restoreInventory(ResourceID, InventoryEntry?)
+        case irreversible(String)
+    }
+
+    var undo: [Undo] = []
+    var physicals: [ResourceID: String] = [:]
+    var result = ApplyResult(outcome: .succeeded)
+    var failed = false
+    /// Another process took the lease: this one must not act or record anything more.
+    var lostLease = false
+    var tokenCounter = 0
+
+    public init(backend: any ServiceBackend, store: any StateStore, time: any TimeSource, options: ApplyOptions,
+                revision: Int64, commit: String, progress: @escaping @Sendable (ApplyEvent) -> Void) {
+        self.backend = backend
+        self.store = store
+        self.time = time
+        self.options = options
+        self.revision = revision
+        self.commit = commit
+        self.progress = progress
+    }
+
+    func say(_ id: ResourceID, _ message: String) {
+        progress(ApplyEvent(time: time.now(), resource: id, message: message))
+    }
+
+    /// Destructive steps that are not allowed, as refusals to show before anything runs.
+    public static func refusals(_ plan: LivePlan, options: ApplyOptions) -> [String] {
+        guard !options.allowDestroy else { return [] }
+        return plan.steps.filter { $0.change.destructive && !($0.desired?.policy.allowDestroy ?? false) }.map {
+            "\($0.change.id): \($0.change.reason) — refused; pass --allow-destroy or annotate it tidemark.dev/allow-destroy: \"true\""
+        }
+    }
+
+    public func run(_ plan: LivePlan) async -> ApplyResult {
+        for (id, e) in plan.inventory { physicals[id] = e.physicalName }
+        await settleInFlight(plan)
+        let forward = plan.steps.filter { $0.change.action != .delete }
+        let deletes = plan.steps.filter { $0.change.action == .delete }
+        for level in Set(forward.map(\.level)).sorted() where !failed && !stopping() {
+            // Registry versions are numbered in registration order: register them one at a
+            // time, by name, so `-v1` gets the lower number whatever the concurrency.
+            let steps = forward.filter { $0.level == level }
+            for step in steps.filter({ $0.change.id.kind == .modelPackage }).sorted(by: { $0.change.id < $1.change.id }) where !failed {
+                await runConcurrently([step], plan)
+            }
+            await runConcurrently(steps.filter { $0.change.id.kind != .modelPackage }, plan)
+        }
+        for level in Set(deletes.map(\.level)).sorted(by: >) where !failed && !stopping() {
+            await runConcurrently(deletes.filter { $0.level == level }, plan)
+        }
+        if stopping() {
+            result.interrupted = true
+            result.outcome = .interrupted
+            if lostLease { result.failures.append("another process took over the lease; this one stopped without rolling back") }
+            return result
+        }
+        if !failed { await collectSuperseded() }
+        if failed {
+            if options.onFailure == .rollback {
+                await rollback()
+                result.outcome = .rolledBack
+            } else {
+                result.outcome = .failed
+                for u in undo {
+                    if case .irreversible = u { continue }
+                    result.irreversible.append("not rolled back (--on-failure stop): \(describe(u))")
+                }
+            }
+        }
+        if !result.recordFailures.isEmpty, result.outcome == .succeeded { result.outcome = .failed }
+        return result
+    }
+
+    /// Objects still moving from an earlier (perhaps interrupted) run settle before anything
+    /// builds on them, as a controller requeues while a resource is modifying.
+    func settleInFlight(_ plan: LivePlan) async {
+        let moving = plan.observed.filter { $0.value.phase == .progressing }.sorted { $0.key < $1.key }
+        guard !moving.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for (id, live) in moving {
+                group.addTask {
+                    await self.say(id, "waiting for \(live.name) (\(live.status ?? "in progress")) to settle first")
+                    do {
+                        _ = try await self.settle(id, live.name, expectGone: live.status == "Deleting")
+                    } catch {
+                        await self.fail(id, error)
+                    }
+                }
+            }
+        }
+    }
+
+    /// True once the apply must take no new action: shutdown, or the lease is gone.
+    func stopping() -> Bool { lostLease || (options.stopRequested?() ?? false) }
+
+    func fail(_ id: ResourceID, _ error: any Error) {
+        if error is LeaseLost { lostLease = true }
+        if let record = error as? RecordFailed { result.recordFailures.append("\(id): \(record)") }
+        let message = (error as? StepFailure)?.message ?? "\(error)"
+        say(id, "failed: \(message)")
+        failed = true
+        result.failures.append("\(id): \(message)")
+    }
+
+    /// A record that could not be written: reported, and it fails the apply.
+    func recordFailure(_ what: String, _ error: any Error) {
+        if error is LeaseLost { lostLease = true }
+        result.recordFailures.append("\(what): \(error)")
+    }
+
+    /// Runs a store write; its failure becomes a `RecordFailed` (and a lost lease stops the apply).
+    func recorded<T>(_ what: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            if error is LeaseLost { lostLease = true }
+            throw RecordFailed(what: what(), underlying: error)
+        }
+    }
+
+    func describe(_ u: Undo) -> String {
+        switch u {
+        case let .delete(id, physical, _): return "\(id) created as \(physical)"
+        case let .update(id, physical, _, _): return "\(id) (\(physical)) updated"
+        case let .forgetAdoption(id): return "\(id) adopted"
+        case let .restoreInventory(id, _): return "\(id) repointed to a kept version"
+        case let .irreversible(text): return text
+        }
+    }
+
+    func runConcurrently(_ steps: [Step], _ plan: LivePlan) async {
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            func launch() -> Bool {
+                guard next < steps.count, !failed, !stopping() else { return false }
+                let step = steps[next]
+                next += 1
+                group.addTask { await self.perform(step, plan) }
+                return true
+            }
+            for _ in 0..<max(1, options.concurrency) {
+                if !launch() { break }
+            }
+            while await group.next() != nil { _ = launch() }
+        }
+    }
+
+    func perform(_ step: Step, _ plan: LivePlan) async {
+        do {
+            try await execute(step, plan)
+            result.completed.append("\(step.change.action.symbol) \(step.change.id)")
+        } catch {
+            fail(step.change.id, error)
+        }
+    }
+
+    /// Waits until the object settles (or is gone, when `expectGone`), within the kind's
+    /// deadline, renewing the lease while it waits.
+    func settle(_ id: ResourceID, _ name: String, expectGone: Bool) async throws -> LiveObject? {
+        let start = time.now()
+        var lastStatus: String?
+        while true {
+            let live = try await backend.describe(id.kind, name)
+            if expectGone {
+                if live == nil { return nil }
+            } else {
+                guard let live else { throw StepFailure(resource: id, message: "\(name) disappeared while it was being changed") }
+                if live.phase != .progressing { return live }
+            }
+            if let s = live?.status, s != lastStatus {
+                if lastStatus != nil || s != "Creating" { say(id, "\(name) \(s)") }
+                lastStatus = s
+            }
+            let waited = time.now().timeIntervalSince(start)
+            if waited >= options.deadline(id.kind) {
+                throw StepFailure(resource: id, message: "timed out after \(Int(waited)) s waiting for \(name) (still \(live?.status ?? "present"))")
+            }
+            if stopping() { throw StepFailure(resource: id, message: "stopped while waiting for \(name) (\(live?.status ?? "in progress")); the next run continues") }
+            try recorded("the lease renewal") { try store.heartbeat() }
+            try await time.sleep(seconds: options.pollInterval)
+        }
+    }
+}

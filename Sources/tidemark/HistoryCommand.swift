@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import TidemarkEngine
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "The revisions applied, newest first.")
+
+    @OptionGroup var state: StateOptions
+
+    @Option(help: "How many revisions to show.")
+    var limit = 20
+
+    func run() throws {
+        let store = try state.openStore(role: "history")
+        let rows = try store.revisions(limit: limit).map { r in
+            [String(r.number) + (r.pinned ? " (pinned)" : ""), String(r.commit.prefix(7)), r.reference, Timestamp.iso8601(r.startedAt),
+             r.actor, r.trigger.rawValue, r.outcome.rawValue, r.message]
+        }
+        Terminal.write(rows.isEmpty ? "no revisions applied yet in \(state.folder)\n"
+                       : Table.render(["REVISION", "COMMIT", "REF", "STARTED", "ACTOR", "TRIGGER", "OUTCOME", "MESSAGE"], rows))
+    }
+}
