@@ -6,7 +6,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tidemark-bench",
         abstract: "Measure Tidemark against the floor (read + parse) on generated repositories.",
-        subcommands: [RunCommand.self, FloorProbe.self, ReplanProbe.self, ApplyProbe.self],
+        subcommands: [RunCommand.self, FloorProbe.self, ReplanProbe.self, ApplyProbe.self, SoakCommand.self],
         defaultSubcommand: RunCommand.self)
 }
 
@@ -107,8 +107,32 @@ struct RunCommand: AsyncParsableCommand {
                 check(overhead < 0.2, String(format: "engine overhead under 20%% of module time (%.0f%%)", overhead * 100))
             }
         }
+        if let n = counts.first {
+            let soakData = outDir.appendingPathComponent("soak-\(n)").path
+            let soak = try await ServeSoak.run(tidemark: tidemark, repo: outDir.appendingPathComponent("repo-\(n)").path, data: soakData)
+            print("\nserve soak (repo-\(n), idle, 1 ms interval): \(soak.fetches) fetches in \(String(format: "%.1f", soak.seconds)) s; RSS \(soak.startKB / 1024) → \(soak.endKB / 1024) MB")
+            print(String(format: "  %@ RSS growth %.0f KB per 1,000 fetches (target: under 1,024 KB)", soak.kbPerThousand < 1024 ? "met   " : "MISSED", soak.kbPerThousand))
+            report["soak"] = [Row(step: "serve soak: RSS growth per 1,000 fetches (KB)", seconds: soak.seconds, ratio: soak.kbPerThousand,
+                                  peakRSSMB: Double(soak.endKB) / 1024, note: "\(soak.fetches) fetches")]
+        }
         let json = try JSONEncoder().encode(["machine": [Row(step: machine, seconds: 0, ratio: 0, peakRSSMB: 0, note: "")]].merging(report) { a, _ in a })
         try json.write(to: outDir.appendingPathComponent("results.json"))
         print("\nwrote \(outDir.appendingPathComponent("results.json").path)")
+    }
+}
+
+/// The serve soak alone: `tidemark-bench soak --repo DIR`.
+struct SoakCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "soak", abstract: "RSS growth of an idle `tidemark serve` per 1,000 fetches.")
+    @Option var repo: String
+    @Option var data = "bench-out/soak"
+    @Option var fetches = 5000
+
+    func run() async throws {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        let tidemark = me.deletingLastPathComponent().appendingPathComponent("tidemark").path
+        let soak = try await ServeSoak.run(tidemark: tidemark, repo: URL(fileURLWithPath: repo).standardizedFileURL.path,
+                                           data: URL(fileURLWithPath: data).standardizedFileURL.path, fetches: fetches)
+        print(String(format: "%d fetches in %.1f s; RSS %d → %d KB; %.0f KB per 1,000 fetches", soak.fetches, soak.seconds, soak.startKB, soak.endKB, soak.kbPerThousand))
     }
 }

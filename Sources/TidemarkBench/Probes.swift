@@ -41,29 +41,23 @@ struct FloorProbe: ParsableCommand {
 
 /// The incremental path of a long-running controller: with the previous revision loaded,
 /// move to the next by diffing trees and re-reading only what changed, then plan.
-struct ReplanProbe: ParsableCommand {
+struct ReplanProbe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "replan", abstract: "Time an incremental replan from one commit to the next.")
     @Option var repo: String
     @Option var from: String
     @Option var to: String
     @Option var path = "manifests"
 
-    func run() throws {
-        let git = try GitRepository(path: repo)
-        let old = try git.resolve(from)
-        let index = RevisionIndex(try git.files(at: old, under: path))
+    func run() async throws {
+        let git = try GitSource(path: repo)
+        let old = try await git.resolve(from)
+        let index = try await git.index(at: old, path: path)
         let start = DispatchTime.now()
-        let new = try git.resolve(to)
-        let changedPaths = try git.changedPaths(from: old, to: new, under: path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-        var changed: [SourceFile] = []
-        var removed: [String] = []
-        for p in changedPaths {
-            if let files = try git.filesIfPresent(at: new, under: p) { changed += files } else { removed.append(p) }
-        }
-        let next = index.updated(changed: changed, removed: removed)
+        let new = try await git.resolve(to)
+        let next = try await git.index(at: new, path: path, after: (index, old))
         let (changes, unchanged) = Planner.changes(from: index.side, to: next.side, candidates: next.touched)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        print("{\"seconds\": \(seconds), \"changedFiles\": \(changedPaths.count), \"changes\": \(changes.count), \"unchanged\": \(unchanged), \"errors\": \(next.loaded.hasErrors)}")
+        print("{\"seconds\": \(seconds), \"changes\": \(changes.count), \"unchanged\": \(unchanged), \"errors\": \(next.loaded.hasErrors)}")
     }
 }
 
@@ -113,23 +107,24 @@ struct ApplyProbe: AsyncParsableCommand {
     @Option var data: String
 
     func run() async throws {
-        let git = try GitRepository(path: repo)
-        let commit = try git.resolve(rev)
-        let loaded = RevisionLoader.load(try git.files(at: commit, under: path))
-        guard !loaded.hasErrors else { throw BenchError("generated manifests are invalid: \(loaded.diagnostics.prefix(3))") }
+        let git = try GitSource(path: repo)
+        let commit = try await git.resolve(rev)
+        let index = try await git.index(at: commit, path: path)
+        guard !index.loaded.hasErrors else { throw BenchError("generated manifests are invalid: \(index.loaded.diagnostics.prefix(3))") }
         let start = DispatchTime.now()
-        let store = try SQLiteStore(folder: data)
+        let store = try SQLiteStore(folder: data, holder: .current(role: "bench"))
         let services = TimedBackend(try LocalServices(folder: data, time: SystemTime(), latencies: .zero))
-        let live = try await LivePlanner.plan(desired: loaded.desired, head: PlanSide(revision: rev, commit: commit.id), path: path,
-                                              inventory: try store.inventory(), backend: services, prune: false)
+        let reconciler = Reconciler(source: git, backend: services, store: store, time: SystemTime())
         var options = ApplyOptions()
         options.actor = "bench"
-        let number = try store.beginRevision(commit: commit.id, reference: rev, path: path, actor: "bench", trigger: .cli, planDigest: "", at: Date())
-        let result = await Applier(backend: services, store: store, time: SystemTime(), options: options, revision: number,
-                                   commit: commit.id, progress: { _ in }).run(live)
-        try store.finishRevision(number, outcome: result.outcome, message: "", at: Date())
+        let outcome = try await reconciler.exclusively(wait: 0, actor: "bench", recovered: { _ in }) {
+            try await reconciler.reconcile(index, origin: RevisionOrigin(commit: commit, reference: rev, path: path), prune: false,
+                                           options: options, pin: .keep, confirm: { _ in true }, progress: { _ in })
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        guard result.outcome == .succeeded else { throw BenchError("apply failed: \(result.failures.prefix(3))") }
-        print("{\"seconds\": \(seconds), \"moduleSeconds\": \(services.seconds), \"resources\": \(result.completed.count)}")
+        guard case .applied(_, let report) = outcome, report.result.outcome == .succeeded else {
+            throw BenchError("apply failed: \(outcome)")
+        }
+        print("{\"seconds\": \(seconds), \"moduleSeconds\": \(services.seconds), \"resources\": \(report.result.completed.count)}")
     }
 }

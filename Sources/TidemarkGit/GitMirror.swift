@@ -54,12 +54,16 @@ extension GitRepository {
     }
 
     /// Fetches every branch of origin into `refs/remotes/origin/*`, pruning deleted ones.
+    /// The remote is looked up once per repository handle and reused.
     public func fetch(credentials: GitCredentials = .none) throws(GitError) {
-        var remote: OpaquePointer?
-        guard git_remote_lookup(&remote, handle, "origin") == 0, let remote else {
-            throw GitError(code: .readFailed, message: "the mirror has no origin (\(Self.lastError()))")
+        if origin == nil {
+            var remote: OpaquePointer?
+            guard git_remote_lookup(&remote, handle, "origin") == 0, let remote else {
+                throw GitError(code: .readFailed, message: "the mirror has no origin (\(Self.lastError()))")
+            }
+            origin = remote
         }
-        defer { git_remote_free(remote) }
+        guard let remote = origin else { throw GitError(code: .readFailed, message: "the mirror has no origin") }
         var options = git_fetch_options()
         git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
         options.prune = GIT_FETCH_PRUNE

@@ -1,0 +1,71 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `tidemark serve` left on an idle repository at a 1 ms interval: how much its resident
+/// memory grows per 1,000 fetches once warm. A leak per fetch shows as a steady slope.
+enum ServeSoak {
+    struct Result {
+        var fetches: Int
+        var seconds: Double
+        var startKB: Int
+        var endKB: Int
+        var kbPerThousand: Double { Double(endKB - startKB) / Double(max(1, fetches)) * 1000 }
+    }
+
+    static func run(tidemark: String, repo: String, data: String, warmup: Int = 500, fetches: Int = 5000) async throws -> Result {
+        try? FileManager.default.removeItem(atPath: data)
+        let log = data + ".log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tidemark)
+        process.arguments = ["serve", "--repo", repo, "--data", data, "--interval", "1ms", "--listen", "127.0.0.1:0",
+                             "--service-latency", "0", "--log-level", "warning"]
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        defer {
+            if process.isRunning { process.terminate(); process.waitUntilExit() }
+        }
+        var port: Int?
+        for _ in 0..<600 where port == nil {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let r = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                port = Int(text[r].split(separator: ":").last ?? "")
+            }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        guard let port else { throw BenchError("serve did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")") }
+        let session = URLSession(configuration: .ephemeral)
+        func fetchCount() async throws -> Int {
+            guard let url = URL(string: "http://127.0.0.1:\(port)/metrics") else { throw BenchError("bad metrics URL") }
+            let (body, _) = try await session.data(from: url)
+            let line = String(decoding: body, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("tidemark_fetch_duration_seconds_count") }
+            return line.flatMap { Int(Double($0.split(separator: " ").last ?? "") ?? 0) } ?? 0
+        }
+        func waitFor(_ n: Int) async throws {
+            let deadline = Date().addingTimeInterval(600)
+            while try await fetchCount() < n {
+                guard Date() < deadline, process.isRunning else { throw BenchError("serve stopped fetching: \((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(2000) ?? "")") }
+                try await Task.sleep(nanoseconds: 200_000_000)
+            }
+        }
+        try await waitFor(warmup)
+        let startCount = try await fetchCount()
+        let startKB = rss(process.processIdentifier)
+        let start = Date()
+        try await waitFor(startCount + fetches)
+        let endCount = try await fetchCount()
+        let endKB = rss(process.processIdentifier)
+        return Result(fetches: endCount - startCount, seconds: Date().timeIntervalSince(start), startKB: startKB, endKB: endKB)
+    }
+
+    /// VmRSS of a process, in KB.
+    static func rss(_ pid: Int32) -> Int {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+    }
+}
