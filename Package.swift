@@ -87,8 +87,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),
-        // A real git repository in a temp folder, shared by the test targets.
-        .target(name: "TidemarkTesting", swiftSettings: settings),
+        // Shared by the test targets: a real git repository in a temp folder, and clocks that
+        // move only when a test says (ManualTime, TestClock).
+        .target(name: "TidemarkTesting", dependencies: ["TidemarkEngine"], swiftSettings: settings),
         .executableTarget(
             name: "tidemark",
             dependencies: [
@@ -108,7 +109,12 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "TidemarkEngineTests",
-            dependencies: ["TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkCore"],
+            dependencies: ["TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkCore", "TidemarkTesting", "TidemarkGit"],
+            swiftSettings: settings),
+        .testTarget(
+            name: "TidemarkControllerTests",
+            dependencies: ["TidemarkController", "TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkCore", "TidemarkGit",
+                           "TidemarkTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings),
         .testTarget(
             name: "TidemarkCLITests",

@@ -45,7 +45,9 @@ extension Controller {
             let outcome = try await reconciler.reconcile(index, origin: origin, prune: policy.prune, options: options(trigger, stop: applyStop),
                                                          pin: .keep, confirm: { plan in
                 let driftOnly = plan.steps.allSatisfy { $0.change.cause == .drift }
-                return force || (policy.automated && (!driftOnly || policy.selfHeal))
+                let go = force || (policy.automated && (!driftOnly || policy.selfHeal))
+                if go { await self.applying(plan, head) }
+                return go
             }, progress: progress())
             var result = conclude(outcome, origin: origin, trigger: trigger)
             result.diagnostics = index.loaded.diagnostics
@@ -55,6 +57,15 @@ extension Controller {
             logger.error("reconcile of \(head.shortID) failed: \(error)")
             return ReconcileResult(sync: .failed, message: "could not reconcile \(head.shortID): \(error)", retry: .transient)
         }
+    }
+
+    /// While an apply runs, the status says so (the result replaces it in `finalize`).
+    func applying(_ plan: LivePlan, _ head: Commit) {
+        let n = plan.steps.count
+        status.sync = .progressing
+        status.syncCommit = head.id
+        status.message = "applying \(n) change\(n == 1 ? "" : "s") of \(head.shortID)"
+        logger.info("applying \(n) change\(n == 1 ? "" : "s") of \(head.shortID)")
     }
 
     /// The result of a reconcile's outcome.

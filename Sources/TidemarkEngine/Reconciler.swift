@@ -103,7 +103,7 @@ public struct Reconciler: Sendable {
     /// Plans `index` against live state and, if `confirm` agrees, applies it as a new
     /// revision. The caller holds the lease.
     public func reconcile(_ index: RevisionIndex, origin: RevisionOrigin, prune: Bool, options: ApplyOptions, pin: PinEffect,
-                          confirm: (LivePlan) async throws -> Bool,
+                          confirm: @Sendable (LivePlan) async throws -> Bool,
                           progress: @escaping @Sendable (ApplyEvent) -> Void) async throws -> ReconcileOutcome {
         let live = try await plan(index, origin: origin, prune: prune)
         if !live.blocked.isEmpty { return .blocked(live) }
@@ -176,7 +176,7 @@ public struct Reconciler: Sendable {
 
     /// Applies revision `number`'s manifests again (read from the source at its commit, with
     /// prune) and pins the new revision, all under the lease the caller holds.
-    public func rollback(to number: Int64, options: ApplyOptions, confirm: (LivePlan) async throws -> Bool,
+    public func rollback(to number: Int64, options: ApplyOptions, confirm: @Sendable (LivePlan) async throws -> Bool,
                          progress: @escaping @Sendable (ApplyEvent) -> Void) async throws -> ReconcileOutcome {
         guard let record = try store.revision(number) else { throw RollbackRefused("there is no revision \(number)") }
         let commit: Commit

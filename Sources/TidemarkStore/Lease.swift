@@ -38,6 +38,11 @@ extension SQLiteStore {
         }
     }
 
+    /// Takes the lease now or throws `LeaseHeld`: no waiting.
+    public func acquireLeaseNow() throws {
+        if let held = try tryAcquire() { throw held }
+    }
+
     /// Nil when acquired; the current holder otherwise.
     func tryAcquire() throws -> LeaseHeld? {
         let me = holder

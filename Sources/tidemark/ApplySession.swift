@@ -5,22 +5,28 @@ import TidemarkEngine
 
 /// What `apply` and `rollback` share on a terminal: the lease with its timeout, the plan and
 /// the confirmation prompt, progress lines, and the report with its exit code.
-struct ApplySession {
-    let run: RunOptions
+struct ApplySession: Sendable {
+    let yes: Bool
+    let lockTimeout: Double
+
+    init(run: RunOptions) {
+        yes = run.yes
+        lockTimeout = run.lockTimeout
+    }
 
     /// Runs `body` holding the lease; another holder is a clear error naming it.
     func exclusively<T: Sendable>(_ reconciler: Reconciler, actor: String, _ body: () async throws -> T) async throws -> T {
         do {
-            return try await reconciler.exclusively(wait: run.lockTimeout, actor: actor, recovered: { Terminal.error("recovered: \($0)") }, body)
+            return try await reconciler.exclusively(wait: lockTimeout, actor: actor, recovered: { Terminal.error("recovered: \($0)") }, body)
         } catch let held as LeaseHeld {
             throw CommandFailure("error: \(held)")
         }
     }
 
     /// Prints the plan and asks; only "yes" applies. Without a terminal, --yes is required.
-    func confirm(_ plan: LivePlan) throws -> Bool {
+    @Sendable func confirm(_ plan: LivePlan) throws -> Bool {
         Terminal.write(PlanRenderer.text(plan.plan, color: Terminal.colorEnabled()))
-        if run.yes { return true }
+        if yes { return true }
         guard isatty(STDIN_FILENO) == 1 else {
             throw CommandFailure("error: refusing to apply without --yes: standard input is not a terminal")
         }

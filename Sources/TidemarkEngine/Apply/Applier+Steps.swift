@@ -8,11 +8,11 @@ extension Applier {
     /// the intent cannot be written nothing is done (a fenced-out process takes no action).
     /// When `body` fails, the failure is recorded (what `failure` says) and rethrown; when the
     /// apply is stopping, the intent stays open for recovery.
-    func journaled(_ action: JournalAction, _ id: ResourceID, physical: String, pending: InventoryEntry?,
+    func journaled(_ action: JournalAction, _ id: ResourceID, physical: String, pending: InventoryEntry?, token: String? = nil,
                    failure: (any Error) -> (InventoryChange, AuditDraft),
                    _ body: () async throws -> (InventoryChange, AuditDraft)) async throws {
         let draft = IntentDraft(revision: revision, resource: id, action: action, physicalName: physical,
-                                clientToken: nextToken(id), pendingEntry: pending, time: time.now())
+                                clientToken: token ?? nextToken(id), pendingEntry: pending, time: time.now())
         let intent = try recorded("the intent to \(action.rawValue) \(physical)") { try store.recordIntent(draft) }
         let done: (InventoryChange, AuditDraft)
         do {
@@ -85,7 +85,7 @@ extension Applier {
         let token = nextToken(id)
         let pending = entry(for: want, physical: want.physicalName, spec: spec, superseded: superseded)
         var createdName: String?
-        try await journaled(action, id, physical: want.physicalName, pending: pending, failure: { error in
+        try await journaled(action, id, physical: want.physicalName, pending: pending, token: token, failure: { error in
             // An object that was made and then failed is ours: record it, so the next plan
             // recreates it (or the rollback deletes it) instead of calling it unmanaged.
             var made = pending
@@ -128,7 +128,7 @@ extension Applier {
             let additions = step.change.diff.contains { d in appendOnly.contains { d.path.hasPrefix($0 + "[") } }
             let requested = try await backend.update(id.kind, live.name, spec: spec)
             if additions {
-                undo.append(.irreversible("\(id): entries added to \(appendOnly.joined(separator: ", ")) of \(live.name) cannot be removed"))
+                undo.append(.irreversible("\(id): \(appendOnly.joined(separator: ", ")) added to \(live.name) cannot be removed"))
                 var rest = live.spec
                 for list in appendOnly { rest = rest.setting(list, spec[list]) }
                 if rest != spec { undo.append(.update(id, physical: live.name, spec: rest, restore: step.entry)) }

@@ -59,6 +59,10 @@ public struct ApplyResult: Sendable {
     /// The apply was stopped on request (shutdown) or because the lease was lost, before it
     /// finished.
     public var interrupted = false
+
+    public init(outcome: RevisionRecord.Outcome) {
+        self.outcome = outcome
+    }
 }
 
 /// A failure of one step, with the resource it happened to.
