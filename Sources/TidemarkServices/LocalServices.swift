@@ -72,7 +72,10 @@ public final class LocalServices: ServiceBackend, Sendable {
     /// Runs `body` in a write transaction; errors that are not the service's become InternalFailure.
     func call<T>(_ body: (ModuleContext) throws -> T) throws -> T {
         do {
-            return try pool.write { db in try body(context(db)) }
+            let result: Result<T, ServiceError> = try pool.write { db in
+                do { return .success(try body(context(db))) } catch let fault as InjectedFault { return .failure(fault.error) }
+            }
+            return try result.get()
         } catch let e as ServiceError {
             throw e
         } catch {

@@ -147,7 +147,13 @@ extension LocalServiceModule {
     /// An immediate failure for statusless kinds when a `fail` fault is armed.
     func failIfInjected(_ kind: ResourceKind, _ name: String, _ c: ModuleContext) throws {
         if let detail = try ObjectTable.take(c.db, kind, name, .fail) {
-            throw ServiceError(.internalFailure, detail.isEmpty ? "Injected failure for \(kind.rawValue) \(name)." : detail)
+            throw InjectedFault(error: ServiceError(.internalFailure, detail.isEmpty ? "Injected failure for \(kind.rawValue) \(name)." : detail))
         }
     }
+}
+
+/// A fault armed with `services fail` firing: the call fails, but the fault is used up (the
+/// transaction that took it commits), so "the next operation fails" means exactly one.
+struct InjectedFault: Error {
+    let error: ServiceError
 }

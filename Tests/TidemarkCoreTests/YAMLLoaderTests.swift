@@ -143,3 +143,61 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The node budget counts nodes built (aliases expanded), not nesting.
+@Suite struct YAMLBudgetTests {
+    static func nested(_ depth: Int) -> String {
+        var text = ""
+        for i in 0..<depth { text += String(repeating: "  ", count: i) + "k\(i):\n" }
+        return text + String(repeating: "  ", count: depth) + "leaf: 1\n"
+    }
+
+    @Test func nestingToTheDocumentedDepthLoads() throws {
+        let limits = YAMLLimits()
+        let r = YAMLLoader.load(Self.nested(limits.maxDepth - 1), file: "deep.yaml")
+        #expect(r.diagnostics.isEmpty, "\(r.diagnostics)")
+        let deeper = YAMLLoader.load(Self.nested(limits.maxDepth + 1), file: "deep.yaml")
+        #expect(deeper.diagnostics.first?.code == "yaml-depth")
+    }
+
+    @Test func deepNestingIsNotCountedAsAnAliasBomb() {
+        // Under the old budget every level doubled the count: 40 levels were "2^40 nodes".
+        var limits = YAMLLimits()
+        limits.maxNodes = 1000
+        let r = YAMLLoader.load(Self.nested(40), file: "deep.yaml", limits: limits)
+        #expect(r.diagnostics.isEmpty, "\(r.diagnostics)")
+    }
+
+    @Test func aliasesCountWhatTheyExpandTo() {
+        var limits = YAMLLimits()
+        limits.maxNodes = 100
+        let small = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [*a, *a, *a]\n"
+        #expect(YAMLLoader.load(small, file: "t.yaml", limits: limits).diagnostics.isEmpty)
+        let big = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [" + Array(repeating: "*a", count: 12).joined(separator: ", ") + "]\n"
+        #expect(YAMLLoader.load(big, file: "t.yaml", limits: limits).diagnostics.first?.code == "yaml-alias-limit")
+    }
+
+    @Test func aPipelineWithAThousandStepsLoadsAndValidates() throws {
+        let original = Fixtures.text(Fixtures.pipeline)
+        var steps = "    Steps:\n"
+        for i in 0..<1000 {
+            steps += """
+                  - Name: Step\(i)
+                    Type: Processing
+                    \(i > 0 ? "DependsOn: [Step\(i - 1)]\n        " : "")Arguments:
+                      ProcessingResources:
+                        ClusterConfig: {InstanceType: ml.m5.xlarge, InstanceCount: 1, VolumeSizeInGB: 30}
+                      AppSpecification: {ImageUri: 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/fraud-preprocess:1.4}
+                      RoleArn: arn:aws:iam::123456789012:role/risk-sagemaker-pipelines
+
+            """
+        }
+        let start = try #require(original.range(of: "    Steps:\n"))
+        let pipeline = String(original[..<start.lowerBound]) + steps
+        let files = Fixtures.stackPaths.filter { $0 != Fixtures.pipeline && $0 != Fixtures.registry && $0 != Fixtures.serving && $0 != Fixtures.monitoring }
+            .map { SourceFile(path: $0, text: Fixtures.text($0)) } + [SourceFile(path: Fixtures.pipeline, text: pipeline)]
+        let loaded = RevisionLoader.load(files)
+        #expect(!loaded.diagnostics.contains { $0.code.hasPrefix("yaml-") }, "\(loaded.diagnostics.prefix(3))")
+        #expect(loaded.desired[ResourceID(.pipeline, "fraud-training")] != nil, "\(loaded.diagnostics.prefix(3))")
+    }
+}
