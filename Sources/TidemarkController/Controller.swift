@@ -78,7 +78,11 @@ public actor Controller: Service {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.keepLease() }
                 group.addTask { await self.tick() }
-                for await _ in events where leader && !stop.isSet { await pass() }
+                for await _ in events where leader && !stop.isSet {
+                    // A leader that was paused past its lease finds out here, before acting.
+                    guard await holdLease() != .notLeader else { continue }
+                    await pass()
+                }
                 group.cancelAll()
             }
         } onGracefulShutdown: { [stop, wake] in

@@ -13,11 +13,11 @@ final class RunningController {
     let port: Int
     let session = URLSession(configuration: .ephemeral)
 
-    init(repo: TempRepository, data: String, args: [String], env: [String: String] = [:]) throws {
+    init(repo: TempRepository, data: String, args: [String], env: [String: String] = [:], repoArgument: String? = nil) throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
-        process.arguments = ["serve", "--repo", repo.url.path, "--listen", "127.0.0.1:0", "--data", data] + args
+        process.arguments = ["serve", "--repo", repoArgument ?? repo.url.path, "--listen", "127.0.0.1:0", "--data", data] + args
         process.currentDirectoryURL = repo.url
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
@@ -47,8 +47,9 @@ final class RunningController {
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
-        var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+    func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:], timeout: Double = 30) async throws -> (Int, Data) {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw ControllerTestError("bad path \(path)") }
+        var r = URLRequest(url: url, timeoutInterval: timeout)
         r.httpMethod = method
         r.httpBody = body
         for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
@@ -172,19 +173,20 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
     @Test func driftIsHealedWithSelfHealAndReportedWithout() async throws {
         for heal in [true, false] {
             let (repo, data) = try setUp()
-            let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--resync", "1s", "--service-latency", "0"] + (heal ? ["--self-heal"] : []))
+            // No fast resync: the services' change feed shows the edit within an interval.
+            let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"] + (heal ? ["--self-heal"] : []))
             let head = try repo.git("rev-parse", "HEAD")
             _ = try await c.waitFor(10, "the first sync") { applied($0) == head }
             let set = try CLITests.run(["services", "set", "Endpoint/fraud-detector", "deploymentConfig.blueGreenUpdatePolicy.terminationWaitInSeconds=0"],
                                        in: repo.url, env: ["TIDEMARK_DATA": data])
             #expect(set.status == 0)
             if heal {
-                _ = try await c.waitFor(10, "the drift to be healed") { _ in
+                _ = try await c.waitFor(3, "the drift to be healed within two intervals") { _ in
                     let d = try? CLITests.run(["services", "describe", "Endpoint/fraud-detector"], in: repo.url, env: ["TIDEMARK_DATA": data])
                     return d?.stdout.contains("\"terminationWaitInSeconds\": 300") == true
                 }
             } else {
-                let s = try await c.waitFor(10, "drift to be reported") { sync($0)["status"] as? String == "OutOfSync" }
+                let s = try await c.waitFor(2.5, "drift to be reported within two intervals") { sync($0)["status"] as? String == "OutOfSync" }
                 #expect(sync(s)["drift"] as? Int == 1)
                 #expect((sync(s)["message"] as? String)?.contains("self-heal is off") == true)
                 let (_, metrics) = try await c.request("GET", "/metrics")

@@ -20,7 +20,7 @@ import TidemarkTesting
         return Env(repo: repo, data: repo.url.appendingPathComponent(".tidemark").path)
     }
 
-    func start(_ args: [String], _ e: Env, latency: String) throws -> Process {
+    func start(_ args: [String], _ e: Env, latency: String, log: URL? = nil) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLITests.binary)
         p.arguments = args
@@ -29,8 +29,15 @@ import TidemarkTesting
         for (k, v) in e.vars(latency: latency) { environment[k] = v }
         environment["NO_COLOR"] = "1"
         p.environment = environment
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        if let log {
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            p.standardOutput = handle
+            p.standardError = handle
+        } else {
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+        }
         try p.run()
         return p
     }
@@ -141,14 +148,16 @@ import TidemarkTesting
 
     @Test func aWriterWaitsWithLockTimeout() throws {
         let e = try env()
-        let first = try start(["apply", "--yes"], e, latency: "Endpoint=2s,*=0.1s")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-first-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let first = try start(["apply", "--yes"], e, latency: "Endpoint=2s,*=0.1s", log: log)
         for _ in 0..<100 {
             if try e.run(["status"]).stderr.contains("is applying") { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
         let second = try e.run(["apply", "--yes", "--lock-timeout", "30"])
         first.waitUntilExit()
-        #expect(first.terminationStatus == 0)
+        #expect(first.terminationStatus == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("No changes."))
     }
