@@ -17,7 +17,7 @@ enum ServeSoak {
     static func run(tidemark: String, repo: String, data: String, warmup: Int = 500, fetches: Int = 5000) async throws -> Result {
         try? FileManager.default.removeItem(atPath: data)
         let log = data + ".log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        guard FileManager.default.createFile(atPath: log, contents: nil) else { throw BenchError("cannot create \(log)") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tidemark)
         process.arguments = ["serve", "--repo", repo, "--data", data, "--interval", "1ms", "--listen", "127.0.0.1:0",

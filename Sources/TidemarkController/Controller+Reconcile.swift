@@ -5,9 +5,9 @@ import TidemarkEngine
 
 /// One reconcile, one rollback, and the one place their result becomes status.
 extension Controller {
-    func options(_ trigger: Trigger, stop applyStop: StopFlag) -> ApplyOptions {
+    func options(_ trigger: Trigger, actor: String?, stop applyStop: StopFlag) -> ApplyOptions {
         var options = settings.apply
-        options.actor = settings.actor
+        options.actor = actor ?? settings.actor
         options.trigger = trigger
         options.stopRequested = { [stop] in stop.isSet || applyStop.isSet }
         return options
@@ -19,7 +19,7 @@ extension Controller {
 
     /// Loads `head` (incrementally), plans it against live state, and applies it when the
     /// sync policy (or `force`) allows.
-    func reconcile(_ head: Commit, trigger: Trigger, force: Bool) async -> ReconcileResult {
+    func reconcile(_ head: Commit, trigger: Trigger, actor: String?, force: Bool) async -> ReconcileResult {
         await markFeed()
         lastAttempted = head.id
         lastResync = time.now()
@@ -42,7 +42,7 @@ extension Controller {
         defer { self.applyStop = nil }
         let policy = settings.policy
         do {
-            let outcome = try await reconciler.reconcile(index, origin: origin, prune: policy.prune, options: options(trigger, stop: applyStop),
+            let outcome = try await reconciler.reconcile(index, origin: origin, prune: policy.prune, options: options(trigger, actor: actor, stop: applyStop),
                                                          pin: .keep, confirm: { plan in
                 let driftOnly = plan.steps.allSatisfy { $0.change.cause == .drift }
                 let go = force || (policy.automated && (!driftOnly || policy.selfHeal))
@@ -113,12 +113,12 @@ extension Controller {
     }
 
     /// Rolls back to an earlier revision and pins it (the reconciler does both under the lease).
-    func rollback(to number: Int64) async -> ReconcileResult {
+    func rollback(to number: Int64, actor: String?) async -> ReconcileResult {
         let applyStop = StopFlag()
         self.applyStop = applyStop
         defer { self.applyStop = nil }
         do {
-            let outcome = try await reconciler.rollback(to: number, options: options(.rollback, stop: applyStop),
+            let outcome = try await reconciler.rollback(to: number, options: options(.rollback, actor: actor, stop: applyStop),
                                                         confirm: { _ in true }, progress: progress())
             switch outcome {
             case .upToDate(let plan):

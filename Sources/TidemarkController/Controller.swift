@@ -34,6 +34,8 @@ public actor Controller: Service {
     var pinnedAtHead: String?
     var pendingRollback: Int64?
     var pendingTrigger: Trigger?
+    /// Who asked, when a request (not the loop) starts the next reconcile: `api`.
+    var pendingActor: String?
     var forced = false
     /// Where the services' change feed was last read to.
     var feedCursor: Int64?
@@ -58,16 +60,20 @@ public actor Controller: Service {
     public func currentStatus() -> ControllerStatus { status }
 
     /// Asks for a reconcile now (webhook, API). `force` applies even with automated sync off.
+    /// The API's requests are recorded with the `api` trigger and actor.
     public func requestSync(_ trigger: Trigger, force: Bool) {
         pendingTrigger = trigger
+        pendingActor = trigger == .api ? "api" : nil
         forced = forced || force
         wake.yield(.request)
     }
 
-    /// Asks for a rollback to an earlier revision, carried out by the loop.
-    public func requestRollback(to revision: Int64) throws {
+    /// Asks for a rollback to an earlier revision, carried out by the loop and recorded with
+    /// `actor` (the API's is `api`).
+    public func requestRollback(to revision: Int64, actor: String = "api") throws {
         guard try store.revision(revision) != nil else { throw RollbackRefused("there is no revision \(revision)") }
         pendingRollback = revision
+        pendingActor = actor
         wake.yield(.request)
     }
 
@@ -186,16 +192,17 @@ public actor Controller: Service {
         }
         metrics.fetched(seconds: time.now().timeIntervalSince(fetchStart))
         branch = head.branch
+        status.branch = head.branch
         status.ready = true
         status.lastFetchCommit = head.commit.id
         status.lastFetchTime = time.now()
         status.lastFetchError = nil
-        let (trigger, force) = (pendingTrigger, forced)
-        (pendingTrigger, forced) = (nil, false)
+        let (trigger, force, actor) = (pendingTrigger, forced, pendingActor)
+        (pendingTrigger, forced, pendingActor) = (nil, false, nil)
         if let revision = pendingRollback {
             pendingRollback = nil
             let started = time.now()
-            finalize(await rollback(to: revision), head: head.commit, started: started)
+            finalize(await rollback(to: revision, actor: actor), head: head.commit, started: started)
             return
         }
         guard await pinHolds(head.commit, force: force) == false else { return }
@@ -208,7 +215,7 @@ public actor Controller: Service {
         if !newCommit, !force, trigger == nil, let next = status.nextAttempt, now < next { return }
         let cause = trigger ?? (newCommit || retryDue ? .controller : .drift)
         let started = time.now()
-        finalize(await reconcile(head.commit, trigger: cause, force: force), head: head.commit, started: started)
+        finalize(await reconcile(head.commit, trigger: cause, actor: actor, force: force), head: head.commit, started: started)
     }
 
     /// A vanished branch or an unreachable repository is recorded once, not every interval;

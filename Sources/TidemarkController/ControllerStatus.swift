@@ -9,6 +9,8 @@ public struct ControllerStatus: Sendable {
 
     public var role: Role = .starting
     public var ready = false
+    /// The branch followed (the default one when none was named).
+    public var branch: String?
     public var lastFetchCommit: String?
     public var lastFetchTime: Date?
     public var lastFetchError: String?

@@ -61,10 +61,14 @@ public enum LivePlanner {
                         inventory: inventory, observed: observed)
     }
 
+    /// Kinds whose specs name a registry version: only these are rewritten (the rest keep
+    /// sharing the index's storage).
+    static let namesPackages = Set(ResourceKind.allCases.filter { Shape.object(KindDefinition.of($0).spec).references(.modelPackage) })
+
     /// What the service receives: registry versions by their live names once they exist.
     static func serviceNames(_ resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry]) -> [ResourceID: ResolvedResource] {
         var out = resolved
-        for (id, r) in resolved {
+        for (id, r) in resolved where namesPackages.contains(id.kind) {
             out[id]?.spec = Resolution.substitute(r.spec, .object(KindDefinition.of(id.kind).spec)) { kind, name in
                 kind == .modelPackage ? inventory[ResourceID(kind, name)]?.physicalName : nil
             }

@@ -124,7 +124,7 @@ public struct Reconciler: Sendable {
             options.trigger = .drift
         }
         let number = try open(RevisionStart(commit: origin.commit.id, reference: origin.reference, path: origin.path, actor: options.actor,
-                                            trigger: options.trigger, planDigest: Digest.sha256(PlanRenderer.json(plan.plan)), time: time.now()))
+                                            trigger: options.trigger, planDigest: PlanDigest.of(plan.plan), time: time.now()))
         let result = await Applier(backend: backend, store: store, time: time, options: options, revision: number,
                                    commit: origin.commit.id, progress: progress).run(plan)
         let message = result.interrupted

@@ -56,7 +56,7 @@ struct APIRoutes: Sendable {
             .init("formatVersion", .string("1")),
             .init("role", .string(s.role.rawValue)),
             .init("ready", .bool(s.ready)),
-            .init("source", .object(sorting: [.init("repo", .string(c.repo)), .init("branch", Self.text(c.branch)), .init("path", .string(c.path))])),
+            .init("source", .object(sorting: [.init("repo", .string(c.repo)), .init("branch", Self.text(s.branch ?? c.branch)), .init("path", .string(c.path))])),
             .init("lastFetch", .object(sorting: [.init("commit", Self.text(s.lastFetchCommit)), .init("time", Self.time(s.lastFetchTime)),
                                                  .init("error", Self.text(s.lastFetchError))])),
             .init("sync", .object(sorting: [

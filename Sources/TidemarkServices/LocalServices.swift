@@ -18,9 +18,10 @@ public final class LocalServices: ServiceBackend, Sendable {
     public init(folder: String, time: any TimeSource, latencies: Latencies) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = (folder as NSString).appendingPathComponent("services.sqlite")
-        if !FileManager.default.fileExists(atPath: path) {
-            // Private from the first byte: SQLite gives its -wal and -shm files this mode too.
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        // Private from the first byte: SQLite gives its -wal and -shm files this mode too.
+        if !FileManager.default.fileExists(atPath: path),
+           !FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) {
+            throw ServiceError(.internalFailure, "cannot create \(path)")
         }
         var config = Configuration()
         config.busyMode = .timeout(15)

@@ -92,12 +92,17 @@ struct ObjectTable {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM objects WHERE kind = ? ORDER BY name"), arguments: [kind.rawValue]).map(decode)
     }
 
-    static func decode(_ row: Row) -> StoredObject {
+    /// A stored object; a row that does not parse is a storage failure, never an empty spec.
+    static func decode(_ row: Row) throws -> StoredObject {
         let transition: Int64? = row["transition_at"]
+        let name: String = row["name"]
+        guard let kind = ResourceKind(rawValue: row["kind"]), let spec = Value(json: row["spec"]), let observed = Value(json: row["observed"]) else {
+            throw ServiceError(.internalFailure, "local service storage: the stored object '\(name)' is unreadable")
+        }
         return StoredObject(
-            kind: ResourceKind(rawValue: row["kind"]) ?? .model, name: row["name"], arn: row["arn"],
-            spec: Value(json: row["spec"]) ?? .object([]), status: row["status"], failureReason: row["failure_reason"],
-            observed: Value(json: row["observed"]) ?? .object([]), clientToken: row["client_token"],
+            kind: kind, name: name, arn: row["arn"],
+            spec: spec, status: row["status"], failureReason: row["failure_reason"],
+            observed: observed, clientToken: row["client_token"],
             createdAt: date(row["created_at"]), modifiedAt: date(row["modified_at"]),
             transitionAt: transition.map(date), nextStatus: row["next_status"])
     }

@@ -19,11 +19,14 @@ public enum StateFolder {
         }
     }
 
-    /// Makes an existing folder and the files directly in it private (state written by an
-    /// earlier version with the default modes).
+    /// Tidemark's own database files, whatever SQLite adds to their names (-wal, -shm).
+    static let ownFiles = ["tidemark.sqlite", "services.sqlite"]
+
+    /// Makes Tidemark's files in an existing folder private (state written by an earlier
+    /// version with the default modes). Other files, and the mode of a folder Tidemark did not
+    /// create, are left alone: `--data` may name a folder that holds more than state.
     public static func restrict(_ folder: String) {
-        chmod(folder, 0o700)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where ownFiles.contains(where: { name.hasPrefix($0) }) {
             let path = (folder as NSString).appendingPathComponent(name)
             var info = stat()
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }

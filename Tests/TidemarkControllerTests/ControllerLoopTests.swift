@@ -161,6 +161,8 @@ struct LoopError: Error, CustomStringConvertible {
         let pinned = try await loop.until("the rollback") { $0.sync == .pinned }
         #expect(pinned.pinnedRevision == 3)
         #expect(try loop.store.pinnedRevision()?.number == 3)
+        #expect(try loop.revisions().first?.trigger == .rollback)
+        #expect(try loop.revisions().first?.actor == "api")
         let config = try #require(try loop.store.inventory()[ResourceID(.endpointConfig, "fraud-detector")])
         #expect(try await loop.services.describe(.endpointConfig, config.physicalName)?.spec["productionVariants"]?.elements?.first?["initialInstanceCount"] == .int(4))
         // Intervals pass and the loop does not roll forward over the pin.
@@ -220,5 +222,6 @@ struct LoopError: Error, CustomStringConvertible {
         await loop.controller.requestSync(.api, force: true)
         try await loop.until("the sync") { $0.sync == .synced }
         #expect(try loop.revisions().first?.trigger == .api)
+        #expect(try loop.revisions().first?.actor == "api")
     }
 }

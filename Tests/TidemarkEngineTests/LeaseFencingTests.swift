@@ -22,7 +22,7 @@ import TidemarkTesting
     @Test func aPausedLeaderLosesItsLeaseAndEveryWriteIsRefused() async throws {
         let (folder, time, old, new) = try stores()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try await old.acquireLeaseNow()
+        try old.acquireLeaseNow()
         let revision = try old.beginRevision(Self.start(time))
         let intent = try old.recordIntent(IntentDraft(revision: revision, resource: ResourceID(.model, "m"), action: .create,
                                                       physicalName: "m-1", clientToken: "t", pendingEntry: nil, time: time.now()))

@@ -16,6 +16,16 @@ public indirect enum Shape: Sendable {
 
     public static let text = Shape.string(StringRule())
 
+    /// Whether any field under this shape names a resource of `kind`.
+    public func references(_ kind: ResourceKind) -> Bool {
+        switch self {
+        case .list(let list): return list.element.references(kind)
+        case .object(let object): return object.fields.contains { $0.reference == kind || $0.shape.references(kind) }
+        case .map(let value, _): return value.references(kind)
+        case .string, .integer, .number, .boolean, .document: return false
+        }
+    }
+
     public static func text(max: Int, min: Int = 0) -> Shape { .string(StringRule(minLength: min, maxLength: max)) }
 
     public static func oneOf(_ values: [String]) -> Shape { .string(StringRule(allowed: values)) }

@@ -12,29 +12,7 @@ public enum PlanRenderer {
             guard let s else { return .null }
             return .object(sorting: [.init("revision", .string(s.revision)), .init("commit", s.commit.map(Value.string) ?? .null)])
         }
-        let changes: [Value] = plan.changes.map { c in
-            var members: [Value.Member] = [
-                .init("resource", .string(c.id.description)),
-                .init("kind", .string(c.id.kind.rawValue)),
-                .init("name", .string(c.id.name)),
-                .init("action", .string(c.action.rawValue)),
-                .init("destructive", .bool(c.destructive)),
-                .init("reason", .string(c.reason)),
-                .init("diff", .list(c.diff.map { d in
-                    .object(sorting: [
-                        .init("path", .string(d.path)),
-                        .init("before", d.before ?? .null),
-                        .init("after", d.after ?? .null),
-                        .init("forcesReplacement", .bool(d.forcesReplacement)),
-                    ])
-                })),
-            ]
-            if c.retain { members.append(.init("retain", .bool(true))) }
-            if let p = c.physicalName { members.append(.init("physicalName", .string(p))) }
-            if let p = c.previousPhysicalName { members.append(.init("previousPhysicalName", .string(p))) }
-            if let l = c.location { members.append(.init("source", .object(sorting: [.init("file", .string(l.file)), .init("line", .int(Int64(l.line)))]))) }
-            return .object(sorting: members)
-        }
+        let changes: [Value] = plan.changes.map(changeValue)
         let doc = Value.object(sorting: [
             .init("formatVersion", .string(formatVersion)),
             .init("source", .object(sorting: [.init("path", .string(plan.path)), .init("base", side(plan.base)), .init("head", side(plan.head))])),
@@ -44,6 +22,31 @@ public enum PlanRenderer {
             .init("errors", .list(plan.errors.map(DiagnosticRenderer.value))),
         ])
         return doc.prettyJSON + "\n"
+    }
+
+    /// One change as it appears in the JSON plan (and in the plan's digest).
+    public static func changeValue(_ c: Change) -> Value {
+        var members: [Value.Member] = [
+            .init("resource", .string(c.id.description)),
+            .init("kind", .string(c.id.kind.rawValue)),
+            .init("name", .string(c.id.name)),
+            .init("action", .string(c.action.rawValue)),
+            .init("destructive", .bool(c.destructive)),
+            .init("reason", .string(c.reason)),
+            .init("diff", .list(c.diff.map { d in
+                .object(sorting: [
+                    .init("path", .string(d.path)),
+                    .init("before", d.before ?? .null),
+                    .init("after", d.after ?? .null),
+                    .init("forcesReplacement", .bool(d.forcesReplacement)),
+                ])
+            })),
+        ]
+        if c.retain { members.append(.init("retain", .bool(true))) }
+        if let p = c.physicalName { members.append(.init("physicalName", .string(p))) }
+        if let p = c.previousPhysicalName { members.append(.init("previousPhysicalName", .string(p))) }
+        if let l = c.location { members.append(.init("source", .object(sorting: [.init("file", .string(l.file)), .init("line", .int(Int64(l.line)))]))) }
+        return .object(sorting: members)
     }
 
     static func summaryValue(_ plan: Plan) -> Value {

@@ -1,0 +1,17 @@
+import Crypto
+import TidemarkCore
+
+/// The SHA-256 that identifies a plan in its revision record: over the head it was made
+/// for and each change's canonical JSON, fed one change at a time, so a 10,000-change plan
+/// is never rendered whole just to be hashed.
+enum PlanDigest {
+    static func of(_ plan: Plan) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array("\(plan.path)\n\(plan.head.revision)\n\(plan.head.commit ?? "")\n".utf8))
+        for change in plan.changes {
+            hasher.update(data: Array(PlanRenderer.changeValue(change).canonicalJSON.utf8))
+            hasher.update(data: [0x0A])
+        }
+        return hasher.finalize().map { b in b < 16 ? "0" + String(b, radix: 16) : String(b, radix: 16) }.joined()
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Synchronization
+import Testing
+import TidemarkCore
+import TidemarkEngine
+import TidemarkServices
+import TidemarkStore
+import TidemarkTesting
+
+/// A store that refuses to close the rollback's intents, as a full disk or a lost lease would:
+/// everything else is the real SQLite store.
+final class RollbackRecordsFail: StateStore {
+    let inner: SQLiteStore
+    let refused = Atomic<Int>(0)
+
+    init(_ inner: SQLiteStore) { self.inner = inner }
+
+    struct DiskFull: Error, CustomStringConvertible { var description: String { "disk I/O error (injected)" } }
+
+    func inventory() throws -> [ResourceID: InventoryEntry] { try inner.inventory() }
+    func beginRevision(_ start: RevisionStart) throws -> Int64 { try inner.beginRevision(start) }
+    func finishRevision(_ number: Int64, outcome: RevisionRecord.Outcome, message: String, at time: Date) throws {
+        try inner.finishRevision(number, outcome: outcome, message: message, at: time)
+    }
+    func revisions(limit: Int) throws -> [RevisionRecord] { try inner.revisions(limit: limit) }
+    func revision(_ number: Int64) throws -> RevisionRecord? { try inner.revision(number) }
+    func unfinishedRevisions() throws -> [RevisionRecord] { try inner.unfinishedRevisions() }
+    func pinnedRevision() throws -> RevisionRecord? { try inner.pinnedRevision() }
+    func pin(_ number: Int64?) throws { try inner.pin(number) }
+    func recordIntent(_ intent: IntentDraft) throws -> Int64 { try inner.recordIntent(intent) }
+    func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) throws {
+        if audit.trigger == .rollback {
+            refused.add(1, ordering: .relaxed)
+            throw DiskFull()
+        }
+        try inner.completeIntent(id, outcome: outcome, inventory: inventory, audit: audit)
+    }
+    func record(inventory: InventoryChange, audit: AuditDraft) throws { try inner.record(inventory: inventory, audit: audit) }
+    func openIntents() throws -> [JournalIntent] { try inner.openIntents() }
+    func append(_ audit: AuditDraft) throws { try inner.append(audit) }
+    func audit(_ query: AuditQuery) throws -> [AuditEntry] { try inner.audit(query) }
+    func verifyAudit() throws -> AuditVerification { try inner.verifyAudit() }
+    func acquireLease(wait: Double) async throws { try await inner.acquireLease(wait: wait) }
+    func heartbeat() throws { try inner.heartbeat() }
+    func releaseLease() throws { try inner.releaseLease() }
+    func leaseHolder() throws -> LeaseInfo? { try inner.leaseHolder() }
+}
+
+@Suite struct RecordFailureTests {
+    @Test func aStoreFailureDuringRollbackIsReportedFailsTheApplyAndIsRecoveredLater() async throws {
+        let h = try Harness(latencies: .zero)
+        try await h.apply(try Harness.stack())
+        let store = RollbackRecordsFail(h.store)
+        let reconciler = Reconciler(source: InMemorySource(), backend: h.services, store: store, time: h.time)
+        try h.services.inject(.fail, .endpoint, "fraud-detector", detail: "no capacity")
+        let changed = try Harness.stack([(Harness.serving, "initialInstanceCount: 4", "initialInstanceCount: 6")])
+        var options = ApplyOptions()
+        options.actor = "test"
+        let outcome = try await reconciler.reconcile(changed, origin: Harness.origin, prune: false, options: options, pin: .keep,
+                                                     confirm: { _ in true }, progress: { _ in })
+        guard case .applied(_, let report) = outcome else { Issue.record("not applied: \(outcome)"); return }
+        #expect(report.result.outcome != .succeeded)
+        #expect(store.refused.load(ordering: .relaxed) > 0)
+        #expect(!report.result.recordFailures.isEmpty, "\(report.result)")
+        #expect(report.result.recordFailures.allSatisfy { $0.contains("disk I/O error (injected)") })
+        #expect(try h.store.revisions(limit: 1).first?.outcome != .succeeded)
+        // What could not be recorded is still in the journal: recovery closes it.
+        let open = try h.store.openIntents()
+        #expect(!open.isEmpty)
+        let notes = try await h.reconciler.recover(actor: "test")
+        #expect(notes.count >= open.count)
+        #expect(try h.store.openIntents().isEmpty)
+        #expect(try h.store.verifyAudit().firstBroken == nil)
+        // And the next apply converges.
+        let converged = try await h.apply(changed)
+        #expect(converged.outcome == .succeeded, "\(converged)")
+        #expect(try await h.plan(changed).steps.isEmpty)
+    }
+}
