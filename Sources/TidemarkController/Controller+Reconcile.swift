@@ -33,6 +33,10 @@ extension Controller {
         loaded = (index, head)
         if index.loaded.hasErrors {
             let errors = index.loaded.diagnostics.filter { $0.severity == .error }
+            if lastRejected == head.id, trigger == .drift || trigger == .controller {
+                // Already recorded: a resync or a live change does not record it again.
+                return ReconcileResult(sync: .rejected, message: status.message, retry: .terminal, diagnostics: index.loaded.diagnostics, measured: false)
+            }
             return reject(origin, trigger: trigger,
                           message: "\(errors.count) error\(errors.count == 1 ? "" : "s") in the manifests; the last good revision stays live",
                           diagnostics: index.loaded.diagnostics)
@@ -104,6 +108,7 @@ extension Controller {
         logger.error("rejected \(origin.commit.shortID): \(message)")
         for d in diagnostics.prefix(20) where d.severity == .error { logger.error("\(d)") }
         metrics.failed(stage: .validate)
+        lastRejected = origin.commit.id
         do {
             try reconciler.reject(origin, actor: settings.actor, trigger: trigger, message: message, diagnostics: diagnostics)
         } catch {

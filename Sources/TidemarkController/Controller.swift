@@ -41,6 +41,8 @@ public actor Controller: Service {
     var feedCursor: Int64?
     /// Stops the apply in progress when the lease is lost.
     var applyStop: StopFlag?
+    /// The commit last rejected: recorded once, again only when someone asks.
+    var lastRejected: String?
 
     public init(settings: ControllerSettings, reconciler: Reconciler, logger: Logger, metrics: any ControllerMetrics = NoMetrics()) {
         self.settings = settings

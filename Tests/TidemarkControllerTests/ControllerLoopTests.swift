@@ -141,11 +141,19 @@ struct LoopError: Error, CustomStringConvertible {
         #expect(rejected.lastAppliedRevision == 1)
         let recorded = try loop.revisions().count
         try await loop.tick()
+        // A live change wakes the loop on the same bad commit: still recorded once.
+        try loop.services.setField(.endpoint, "fraud-detector", path: "deploymentConfig.blueGreenUpdatePolicy.terminationWaitInSeconds", value: .int(0))
+        try await loop.tick()
         try await loop.tick()
         #expect(try loop.revisions().count == recorded, "a rejected commit is recorded once")
+        #expect(await loop.controller.currentStatus().sync == .rejected)
         try loop.repo.git("revert", "--no-edit", "HEAD")
+        let fixed = try loop.head()
         try await loop.tick()
-        try await loop.until("the fixed commit") { $0.sync == .synced }
+        // The fixed commit is reconciled, and the edit made while it was rejected shows as drift.
+        let after = try await loop.until("the fixed commit") { $0.syncCommit == fixed && $0.sync != .rejected }
+        #expect(after.sync == .outOfSync)
+        #expect(after.drift == 1)
     }
 
     @Test func aRollbackPinsUntilANewCommitArrives() async throws {
