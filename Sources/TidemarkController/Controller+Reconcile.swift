@@ -33,13 +33,13 @@ extension Controller {
         loaded = (index, head)
         if index.loaded.hasErrors {
             let errors = index.loaded.diagnostics.filter { $0.severity == .error }
-            if lastRejected == head.id, trigger == .drift || trigger == .controller {
+            let message = "\(errors.count) error\(errors.count == 1 ? "" : "s") in the manifests; the last good revision stays live"
+            var result = lastRejected == head.id && (trigger == .drift || trigger == .controller)
                 // Already recorded: a resync or a live change does not record it again.
-                return ReconcileResult(sync: .rejected, message: status.message, retry: .terminal, diagnostics: index.loaded.diagnostics, measured: false)
-            }
-            return reject(origin, trigger: trigger,
-                          message: "\(errors.count) error\(errors.count == 1 ? "" : "s") in the manifests; the last good revision stays live",
-                          diagnostics: index.loaded.diagnostics)
+                ? ReconcileResult(sync: .rejected, message: message, retry: .terminal, diagnostics: index.loaded.diagnostics, measured: false)
+                : reject(origin, trigger: trigger, message: message, diagnostics: index.loaded.diagnostics)
+            if settings.policy.selfHeal { await healAgainstLastGood(&result, actor: actor) }
+            return result
         }
         let applyStop = StopFlag()
         self.applyStop = applyStop
@@ -55,6 +55,7 @@ extension Controller {
             }, progress: progress())
             var result = conclude(outcome, origin: origin, trigger: trigger)
             result.diagnostics = index.loaded.diagnostics
+            if result.sync == .synced { lastGood = (index, head) }
             return result
         } catch {
             metrics.failed(stage: .plan)
@@ -70,6 +71,48 @@ extension Controller {
         status.syncCommit = head.id
         status.message = "applying \(n) change\(n == 1 ? "" : "s") of \(head.shortID)"
         logger.info("applying \(n) change\(n == 1 ? "" : "s") of \(head.shortID)")
+    }
+
+    /// While the head is rejected, self-heal still undoes out-of-band changes against the last
+    /// good commit (and only those: nothing else of that commit is applied again).
+    func healAgainstLastGood(_ result: inout ReconcileResult, actor: String?) async {
+        guard let good = await lastGoodRevision() else { return }
+        let applyStop = StopFlag()
+        self.applyStop = applyStop
+        defer { self.applyStop = nil }
+        let origin = RevisionOrigin(commit: good.commit, reference: "last good \(good.commit.shortID)", path: settings.path)
+        do {
+            let outcome = try await reconciler.reconcile(good.index, origin: origin, prune: false, options: options(.drift, actor: actor, stop: applyStop),
+                                                         pin: .keep, confirm: { plan in plan.steps.allSatisfy { $0.change.cause == .drift } },
+                                                         progress: progress())
+            guard case .applied(_, let report) = outcome else { return }
+            if report.result.outcome == .succeeded {
+                result.message += "; drift healed against \(good.commit.shortID) (revision \(report.revision))"
+                result.applied = report.revision
+                result.appliedCommit = good.commit.id
+            } else {
+                result.message += "; healing drift against \(good.commit.shortID) failed: \(report.message)"
+            }
+        } catch {
+            logger.error("cannot heal drift against \(good.commit.shortID): \(error)")
+        }
+    }
+
+    /// The last good commit: the one reconciled in this run, else (after a restart) the commit
+    /// of the last succeeded revision, read again from the source.
+    func lastGoodRevision() async -> (index: RevisionIndex, commit: Commit)? {
+        if let lastGood { return lastGood }
+        do {
+            guard let record = try store.revisions(limit: 500).first(where: { $0.outcome == .succeeded && $0.path == settings.path }) else { return nil }
+            let commit = try await reconciler.source.resolve(record.commit)
+            let index = try await reconciler.load(commit, path: record.path)
+            guard !index.loaded.hasErrors else { return nil }
+            lastGood = (index, commit)
+            return lastGood
+        } catch {
+            logger.error("cannot read the last good revision: \(error)")
+            return nil
+        }
     }
 
     /// The result of a reconcile's outcome.
@@ -158,7 +201,7 @@ extension Controller {
         }
         if let applied = result.applied {
             status.lastAppliedRevision = applied
-            status.lastAppliedCommit = result.sync == .pinned ? status.lastAppliedCommit ?? head.id : head.id
+            status.lastAppliedCommit = result.appliedCommit ?? (result.sync == .pinned ? status.lastAppliedCommit ?? head.id : head.id)
         } else if result.sync == .synced, status.lastAppliedCommit == nil {
             status.lastAppliedCommit = head.id
         }

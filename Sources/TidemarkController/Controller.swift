@@ -43,6 +43,9 @@ public actor Controller: Service {
     var applyStop: StopFlag?
     /// The commit last rejected: recorded once, again only when someone asks.
     var lastRejected: String?
+    /// The last commit whose manifests were valid and reconciled: what stays live (and what
+    /// self-heal restores) while a newer commit is rejected.
+    var lastGood: (index: RevisionIndex, commit: Commit)?
 
     public init(settings: ControllerSettings, reconciler: Reconciler, logger: Logger, metrics: any ControllerMetrics = NoMetrics()) {
         self.settings = settings

@@ -22,6 +22,8 @@ struct ReconcileResult: Sendable {
     var plan: LivePlan?
     /// The revision applied successfully.
     var applied: Int64?
+    /// The commit it applied, when not the head (drift healed against the last good commit).
+    var appliedCommit: String?
     var pinned: Int64?
     /// Counted in the reconcile metrics (not for policy waits or pins).
     var measured = true

@@ -233,3 +233,29 @@ struct LoopError: Error, CustomStringConvertible {
         #expect(try loop.revisions().first?.actor == "api")
     }
 }
+
+@Suite(.serialized) struct ControllerRejectedHeadTests {
+    @Test func whileTheHeadIsRejectedSelfHealStillRestoresTheLastGoodCommit() async throws {
+        let loop = try Loop(selfHeal: true)
+        loop.start()
+        let good = try loop.head()
+        try await loop.until("the first sync") { $0.sync == .synced && $0.lastAppliedCommit == good }
+        try loop.repo.edit(Loop.serving, "initialInstanceCount: 4", "initialInstanceCount: \"4\"")
+        try loop.repo.commit("typo")
+        try await loop.tick()
+        try await loop.until("the rejection") { $0.sync == .rejected }
+        try loop.services.setField(.endpoint, "fraud-detector", path: "deploymentConfig.blueGreenUpdatePolicy.terminationWaitInSeconds", value: .int(0))
+        try await loop.tick()
+        let healed = try await loop.until("the heal") { $0.message.contains("drift healed against") }
+        #expect(healed.sync == .rejected)
+        #expect(healed.lastAppliedCommit == good)
+        #expect(try await loop.services.describe(.endpoint, "fraud-detector")?.spec["deploymentConfig"]?["blueGreenUpdatePolicy"]?["terminationWaitInSeconds"] == .int(300))
+        let last = try #require(try loop.revisions().first)
+        #expect(last.commit == good)
+        #expect(last.trigger == .drift)
+        #expect(last.outcome == .succeeded)
+        // Nothing else of the bad head was applied: the config still has 4 instances.
+        let config = try #require(try loop.store.inventory()[ResourceID(.endpointConfig, "fraud-detector")])
+        #expect(try await loop.services.describe(.endpointConfig, config.physicalName)?.spec["productionVariants"]?.elements?.first?["initialInstanceCount"] == .int(4))
+    }
+}
