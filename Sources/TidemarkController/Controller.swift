@@ -158,15 +158,18 @@ public actor Controller: Service {
             logger.error("cannot take the lease: \(error)")
             return .notLeader
         }
+        // Lead only once what a dead holder left is recovered: no pass runs beside recovery.
+        do {
+            for note in try await reconciler.recover(actor: settings.actor) { logger.warning("recovered", metadata: ["detail": "\(note)"]) }
+        } catch {
+            logger.error("recovery failed; giving the lease back to try again: \(error)")
+            do { try store.releaseLease() } catch { logger.error("cannot release the lease: \(error)") }
+            return .notLeader
+        }
         leader = true
         status.role = .leader
         logger.info("leader: holding the lease on \(settings.data)")
-        do {
-            for note in try await reconciler.recover(actor: settings.actor) { logger.warning("recovered", metadata: ["detail": "\(note)"]) }
-            restoreLastApplied()
-        } catch {
-            logger.error("recovery failed: \(error)")
-        }
+        restoreLastApplied()
         return .acquired
     }
 
