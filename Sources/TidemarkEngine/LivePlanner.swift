@@ -188,29 +188,50 @@ public enum LivePlanner {
         return out
     }
 
+    /// Above this many objects of one kind, the kind is read with one `list` call instead of
+    /// one `describe` per object.
+    static let listThreshold = 32
+
+    /// The live object of every id (by its inventory name, else its desired physical name).
+    /// A kind with many wanted objects is read in one `list` call; the rest a few `describe`
+    /// calls at a time.
     static func observe(_ ids: [ResourceID], resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry],
-                        backend: any ServiceBackend) async throws -> [ResourceID: LiveObject] {
-        try await withThrowingTaskGroup(of: (ResourceID, LiveObject?).self) { group in
-            var out: [ResourceID: LiveObject] = [:]
+                        backend: any ServiceBackend, listAbove threshold: Int = listThreshold) async throws -> [ResourceID: LiveObject] {
+        var names: [ResourceID: String] = [:]
+        for id in ids {
+            let name = inventory[id]?.physicalName
+                ?? (resolved[id].map { KindDefinition.of(id.kind).serviceAssignsName($0.spec) } == true ? nil : resolved[id]?.physicalName)
+            if let name { names[id] = name }
+        }
+        var out: [ResourceID: LiveObject] = [:]
+        var single: [ResourceID] = []
+        for (kind, wanted) in Dictionary(grouping: ids.filter { names[$0] != nil }, by: \.kind) {
+            guard wanted.count > threshold else {
+                single += wanted
+                continue
+            }
+            let live = Dictionary(try await backend.list(kind).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            for id in wanted { if let name = names[id], let object = live[name] { out[id] = object } }
+        }
+        let described = try await withThrowingTaskGroup(of: (ResourceID, LiveObject?).self) { group in
+            var found: [ResourceID: LiveObject] = [:]
             var next = 0
             func launch() {
-                guard next < ids.count else { return }
-                let id = ids[next]
+                guard next < single.count else { return }
+                let id = single[next]
                 next += 1
-                let name = inventory[id]?.physicalName
-                    ?? (resolved[id].map { KindDefinition.of(id.kind).serviceAssignsName($0.spec) } == true ? nil : resolved[id]?.physicalName)
-                group.addTask {
-                    guard let name else { return (id, nil) }
-                    return (id, try await backend.describe(id.kind, name))
-                }
+                guard let name = names[id] else { return }
+                group.addTask { (id, try await backend.describe(id.kind, name)) }
             }
             for _ in 0..<8 { launch() }
             while let (id, live) = try await group.next() {
-                if let live { out[id] = live }
+                if let live { found[id] = live }
                 launch()
             }
-            return out
+            return found
         }
+        out.merge(described) { a, _ in a }
+        return out
     }
 
     /// Levels of inventory entries from the references they recorded.
