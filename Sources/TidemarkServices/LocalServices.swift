@@ -31,7 +31,8 @@ public final class LocalServices: ServiceBackend, Sendable {
         pool = try DatabasePool(path: path, configuration: config)
         self.time = time
         self.latencies = latencies
-        try ObjectTable.migrate(pool)
+        // One process migrates at a time; the others then find the migrations applied.
+        try FileLock.exclusively(path + ".lock") { try ObjectTable.migrate(pool) }
     }
 
     func module(_ kind: ResourceKind) -> any LocalServiceModule {

@@ -32,7 +32,8 @@ public final class SQLiteStore: StateStore, Sendable {
         self.holder = holder
         self.time = time
         self.leaseTTL = leaseTTL
-        try Self.migrator.migrate(pool)
+        // One process migrates at a time; the others then find the migrations applied.
+        try FileLock.exclusively(path + ".lock") { try Self.migrator.migrate(pool) }
         StateFolder.restrict(folder)
     }
 
