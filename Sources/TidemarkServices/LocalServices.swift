@@ -28,11 +28,14 @@ public final class LocalServices: ServiceBackend, Sendable {
         // WAL with NORMAL sync survives a killed process (what the tests do to it); only a
         // machine crash can lose the last commits of this simulated cloud.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        pool = try DatabasePool(path: path, configuration: config)
+        // One process opens and migrates at a time (see SQLiteStore).
+        pool = try FileLock.exclusively(path + ".lock") {
+            let pool = try DatabasePool(path: path, configuration: config)
+            try ObjectTable.migrate(pool)
+            return pool
+        }
         self.time = time
         self.latencies = latencies
-        // One process migrates at a time; the others then find the migrations applied.
-        try FileLock.exclusively(path + ".lock") { try ObjectTable.migrate(pool) }
     }
 
     func module(_ kind: ResourceKind) -> any LocalServiceModule {

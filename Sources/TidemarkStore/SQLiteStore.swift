@@ -24,16 +24,22 @@ public final class SQLiteStore: StateStore, Sendable {
     public init(folder: String, holder: LeaseHolder = .current(role: "cli"), time: any TimeSource = SystemTime(),
                 leaseTTL: Double = 60) throws {
         try StateFolder.prepare(folder)
-        path = (folder as NSString).appendingPathComponent("tidemark.sqlite")
-        try StateFolder.createPrivateFile(path)
+        let file = (folder as NSString).appendingPathComponent("tidemark.sqlite")
+        path = file
+        try StateFolder.createPrivateFile(file)
         var config = Configuration()
         config.busyMode = .timeout(15)
-        pool = try DatabasePool(path: path, configuration: config)
+        // One process opens (switching a new file to WAL) and migrates at a time; the others
+        // then find it ready. Unserialized, a racing opener fails with "database is locked"
+        // on `journal_mode = WAL` or "table already exists".
+        pool = try FileLock.exclusively(file + ".lock") {
+            let pool = try DatabasePool(path: file, configuration: config)
+            try Self.migrator.migrate(pool)
+            return pool
+        }
         self.holder = holder
         self.time = time
         self.leaseTTL = leaseTTL
-        // One process migrates at a time; the others then find the migrations applied.
-        try FileLock.exclusively(path + ".lock") { try Self.migrator.migrate(pool) }
         StateFolder.restrict(folder)
     }
 

@@ -18,7 +18,7 @@ import FoundationNetworking
     @Test func statusAnswersAtOnceWhileARollbackRuns() async throws {
         let (repo, data) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "Endpoint=1s,*=0"])
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "Endpoint=1s,*=0"])
         _ = try await c.waitFor(15, "the first sync") { applied($0) == (try? repo.git("rev-parse", "HEAD")) }
         try repo.edit("manifests/serving/fraud-detector.yaml", "initialInstanceCount: 4", "initialInstanceCount: 6")
         let second = try repo.commit("scale out")
@@ -46,9 +46,9 @@ import FoundationNetworking
         defer { try? FileManager.default.removeItem(atPath: data) }
         let env = ["TIDEMARK_LEASE_TTL": "3s"]
         let args = ["--interval", "1s", "--service-latency", "0"]
-        let a = try RunningController(repo: repo, data: data, args: args, env: env)
+        let a = try await RunningController(repo: repo, data: data, args: args, env: env)
         _ = try await a.waitFor(15, "a to lead and sync") { $0["role"] as? String == "leader" && sync($0)["status"] as? String == "Synced" }
-        let b = try RunningController(repo: repo, data: data, args: args, env: env)
+        let b = try await RunningController(repo: repo, data: data, args: args, env: env)
         _ = try await b.waitFor(10, "b to stand by") { $0["role"] as? String == "standby" }
 
         kill(a.process.processIdentifier, SIGSTOP)
@@ -88,7 +88,7 @@ import FoundationNetworking
             .replacingOccurrences(of: "initialInstanceCount: 4", with: "initialInstanceCount: 0")
             .replacingOccurrences(of: "canarySize: {type: CAPACITY_PERCENT, value: 25}", with: "canarySize: {type: INSTANCE_COUNT, value: 1}"))
         let bad = try repo.commit("no instances under a count canary")
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
         let s = try await c.waitFor(10, "the rejection") { sync($0)["status"] as? String == "Rejected" && sync($0)["commit"] as? String == bad }
         let diagnostics = sync(s)["diagnostics"] as? [[String: Any]] ?? []
         #expect(diagnostics.contains { $0["file"] as? String == "manifests/serving/fraud-detector.yaml" && ($0["line"] as? Int ?? 0) > 0 })
@@ -103,7 +103,7 @@ import FoundationNetworking
         defer { try? FileManager.default.removeItem(atPath: data) }
         let secret = "s3cretPASSw0rd"
         let url = "http://tidemark:\(secret)@127.0.0.1:9/risk/ml-infra.git"
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"], repoArgument: url)
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"], repoArgument: url)
         _ = try await c.waitFor(10, "the fetch error") { (($0["lastFetch"] as? [String: Any])?["error"] as? String) != nil }
         try await Task.sleep(nanoseconds: 1_500_000_000)
         await #expect(throws: Never.self) { _ = try await c.request("POST", "/api/v1/sync") }
@@ -137,7 +137,7 @@ import FoundationNetworking
     @Test func theAPIRefusesReplaysUnknownKindsAndSlowClients() async throws {
         let (repo, data) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0", "--idle-timeout", "1s"],
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0", "--idle-timeout", "1s"],
                                       env: ["TIDEMARK_WEBHOOK_SECRET": "s3cret"])
         let head = try repo.git("rev-parse", "HEAD")
         _ = try await c.waitFor(15, "the first sync") { applied($0) == head }
@@ -191,10 +191,10 @@ import FoundationNetworking
         let (repo, data) = try setUp()
         defer { try? FileManager.default.removeItem(atPath: data) }
         let head = try repo.git("rev-parse", "HEAD")
-        let first = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
+        let first = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
         _ = try await first.waitFor(15, "the first sync") { applied($0) == head }
         first.stop()
-        let second = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
+        let second = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
         let s = try await second.waitFor(10, "the restart") { $0["role"] as? String == "leader" }
         let last = s["lastApplied"] as? [String: Any] ?? [:]
         #expect(last["revision"] as? Int == 1)

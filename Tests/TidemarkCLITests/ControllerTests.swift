@@ -13,7 +13,8 @@ final class RunningController {
     let port: Int
     let session = URLSession(configuration: .ephemeral)
 
-    init(repo: TempRepository, data: String, args: [String], env: [String: String] = [:], repoArgument: String? = nil) throws {
+    /// Starts the process and waits (asynchronously: never blocking a test thread) for its API.
+    init(repo: TempRepository, data: String, args: [String], env: [String: String] = [:], repoArgument: String? = nil) async throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
@@ -34,7 +35,7 @@ final class RunningController {
                 found = Int(text[r].split(separator: ":").last ?? "")
                 break
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(nanoseconds: 50_000_000)
         }
         guard let found else { throw ControllerTestError("the controller did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")") }
         port = found
@@ -96,7 +97,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
 
     @Test func aCommitIsReconciledWithinTheInterval() async throws {
         let (repo, data) = try setUp()
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
         let first = try repo.git("rev-parse", "HEAD")
         _ = try await c.waitFor(10, "the first sync") { applied($0) == first && sync($0)["status"] as? String == "Synced" }
         try repo.edit("manifests/serving/fraud-detector.yaml", "initialInstanceCount: 4", "initialInstanceCount: 6")
@@ -116,7 +117,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
 
     @Test func aSignedWebhookTriggersAtOnceAndABadOneGets401() async throws {
         let (repo, data) = try setUp()
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "10m", "--branch", "main", "--service-latency", "0"],
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "10m", "--branch", "main", "--service-latency", "0"],
                                       env: ["TIDEMARK_WEBHOOK_SECRET": "s3cret"])
         let first = try repo.git("rev-parse", "HEAD")
         _ = try await c.waitFor(10, "the first sync") { applied($0) == first }
@@ -149,7 +150,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
 
     @Test func aBadCommitIsRejectedAndThePreviousRevisionStays() async throws {
         let (repo, data) = try setUp()
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
         let good = try repo.git("rev-parse", "HEAD")
         _ = try await c.waitFor(10, "the first sync") { applied($0) == good }
         try repo.edit("manifests/serving/fraud-detector.yaml", "initialInstanceCount: 4", "initialInstanceCount: \"4\"")
@@ -174,7 +175,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
         for heal in [true, false] {
             let (repo, data) = try setUp()
             // No fast resync: the services' change feed shows the edit within an interval.
-            let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"] + (heal ? ["--self-heal"] : []))
+            let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"] + (heal ? ["--self-heal"] : []))
             let head = try repo.git("rev-parse", "HEAD")
             _ = try await c.waitFor(10, "the first sync") { applied($0) == head }
             let set = try CLITests.run(["services", "set", "Endpoint/fraud-detector", "deploymentConfig.blueGreenUpdatePolicy.terminationWaitInSeconds=0"],
@@ -198,7 +199,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
 
     @Test func sigtermDuringAnApplyStopsCleanlyAndTheNextStartConverges() async throws {
         let (repo, data) = try setUp()
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "Endpoint=4s,*=0.3s"])
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "Endpoint=4s,*=0.3s"])
         _ = try await c.waitFor(10, "the apply to start") { sync($0)["status"] as? String == "Progressing" }
         try await Task.sleep(nanoseconds: 700_000_000)
         let stopAt = Date()
@@ -206,7 +207,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
         #expect(c.process.terminationStatus == 0)
         #expect(Date().timeIntervalSince(stopAt) < 10)
         #expect(c.logText.contains("lease released"))
-        let again = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
+        let again = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
         let head = try repo.git("rev-parse", "HEAD")
         _ = try await again.waitFor(15, "convergence after restart") { applied($0) == head && sync($0)["status"] as? String == "Synced" }
         again.stop()
@@ -217,9 +218,9 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
 
     @Test func oneControllerLeadsAndTheOtherTakesOverWhenItDies() async throws {
         let (repo, data) = try setUp()
-        let a = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
+        let a = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
         _ = try await a.waitFor(10, "a to lead") { $0["role"] as? String == "leader" }
-        let b = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
+        let b = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])
         _ = try await b.waitFor(10, "b to stand by") { $0["role"] as? String == "standby" }
         #expect(try await a.status()["role"] as? String == "leader")
         a.stop(signal: SIGKILL)
@@ -230,7 +231,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
 
     @Test func metricsParseAsPrometheusTextAndWritesNeedTheToken() async throws {
         let (repo, data) = try setUp()
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"], env: ["TIDEMARK_API_TOKEN": "tok"])
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"], env: ["TIDEMARK_API_TOKEN": "tok"])
         let head = try repo.git("rev-parse", "HEAD")
         _ = try await c.waitFor(10, "the first sync") { applied($0) == head }
         let (code, body) = try await c.request("GET", "/metrics")
@@ -277,7 +278,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
         let repo = try CLITests.stackRepo()
         let data = repo.url.appendingPathComponent(".tidemark").path
         try repo.git("checkout", "-q", "-b", "release")
-        let c = try RunningController(repo: repo, data: data, args: ["--interval", "1s", "--branch", "release", "--service-latency", "0"])
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--branch", "release", "--service-latency", "0"])
         let head = try repo.git("rev-parse", "HEAD")
         _ = try await c.waitFor(10, "the first sync") { applied($0) == head }
         try repo.git("checkout", "-q", "main")

@@ -69,10 +69,12 @@ final class Loop {
         task = Task { try await controller.run() }
     }
 
-    /// Waits (real time, bounded) until the status satisfies `predicate`.
+    /// Waits (real time, bounded) until the status satisfies `predicate`. The bound is
+    /// generous: a step takes milliseconds, but on two cores other suites running beside
+    /// this one can hold the threads for seconds.
     @discardableResult
     func until(_ what: String, _ predicate: (ControllerStatus) -> Bool) async throws -> ControllerStatus {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         var last = await controller.currentStatus()
         while !predicate(last) {
             guard Date() < deadline else { throw LoopError("timed out waiting for \(what); status: \(last.sync) \(last.message)") }

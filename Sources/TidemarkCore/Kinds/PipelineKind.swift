@@ -88,7 +88,7 @@ enum PipelineKind {
         }
         var steps: [Step] = []
         var pending = topSteps
-        var seen: [String: Mark] = [:]
+        var seen: [String: YAMLNode] = [:]
         while let node = pending.popLast() {
             guard node.entries != nil else {
                 c.error("wrong-type", "a step must be a mapping", at: node)
@@ -101,11 +101,13 @@ enum PipelineKind {
             if !NameRule.pipelineStep.accepts(name) {
                 c.error("invalid-name", "step name '\(name)' is not valid: \(NameRule.pipelineStep.explanation)", at: nameNode)
             }
-            if let first = seen[name] {
-                c.error("duplicate-entry", "step name '\(name)' is used twice (first at line \(first.line))", at: nameNode)
+            if let other = seen[name] {
+                // Steps are visited in no particular order: name the earlier by position.
+                let (first, second) = (other.mark.line, other.mark.column) <= (nameNode.mark.line, nameNode.mark.column) ? (other, nameNode) : (nameNode, other)
+                c.error("duplicate-entry", "step name '\(name)' is used twice (first at line \(first.mark.line))", at: second)
                 continue
             }
-            seen[name] = nameNode.mark
+            seen[name] = nameNode
             steps.append(Step(name: name, node: node))
             checkStep(&c, name: name, node: node)
             if node["Type"]?.string == "Condition" {

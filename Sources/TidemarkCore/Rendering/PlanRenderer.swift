@@ -84,6 +84,24 @@ public enum PlanRenderer {
         return s.count <= limit ? s : String(s.prefix(limit - 1)) + "…"
     }
 
+    /// Shortens both sides of a change around where they first differ, so two long values
+    /// that differ near the end (an `s3://…/2026-09/model.tar.gz` path) never read the same.
+    static func clipPair(_ before: Value?, _ after: Value?, _ limit: Int = 60) -> (String, String) {
+        guard let before, let after else { return (clip(before, limit), clip(after, limit)) }
+        let a = Array(before.inline), b = Array(after.inline)
+        if a.count <= limit && b.count <= limit { return (String(a), String(b)) }
+        var common = 0
+        while common < min(a.count, b.count), a[common] == b[common] { common += 1 }
+        // Some context before the first difference, then as much as fits.
+        let start = common > 16 ? common - 12 : 0
+        func window(_ s: [Character]) -> String {
+            var text = start > 0 ? "…" + String(s[min(start, s.count)...]) : String(s)
+            if text.count > limit { text = String(text.prefix(limit - 1)) + "…" }
+            return text
+        }
+        return (window(a), window(b))
+    }
+
     public static func text(_ plan: Plan, color: Bool) -> String {
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         func actionColor(_ a: Action) -> String {
@@ -108,7 +126,9 @@ public enum PlanRenderer {
                 switch (d.before, d.after) {
                 case (nil, _): out += "      " + paint("+", "32") + " \(d.path): \(clip(d.after))"
                 case (_, nil): out += "      " + paint("-", "31") + " \(d.path): \(clip(d.before))"
-                default: out += "      " + paint("~", "33") + " \(d.path): \(clip(d.before, 60)) → \(clip(d.after, 60))"
+                default:
+                    let (before, after) = clipPair(d.before, d.after)
+                    out += "      " + paint("~", "33") + " \(d.path): \(before) → \(after)"
                 }
                 if d.forcesReplacement, c.action == .replace { out += paint("  # forces replacement", "35") }
                 out += "\n"

@@ -85,10 +85,13 @@ public enum SchemaRenderer {
                 for alias in f.aliases { props.append(.init(alias, fieldSchema)) }
             }
             m.append(.init("properties", .object(sorting: props)))
-            let required = object.fields.filter(\.required).map { Value.string($0.name) }
+            // A required field with another spelling (ACK's `type_`) is required in one of them.
+            let required = object.fields.filter { $0.required && $0.aliases.isEmpty }.map { Value.string($0.name) }
             if !required.isEmpty { m.append(.init("required", .list(required))) }
-            if !object.exactlyOneOf.isEmpty {
-                m.append(.init("allOf", .list(object.exactlyOneOf.map { group in
+            let spelled = object.fields.filter { $0.required && !$0.aliases.isEmpty }.map { [$0.name] + $0.aliases }
+            let groups = object.exactlyOneOf + spelled
+            if !groups.isEmpty {
+                m.append(.init("allOf", .list(groups.map { group in
                     .object([.init("oneOf", .list(group.map { .object([.init("required", .list([.string($0)]))]) }))])
                 })))
             }

@@ -70,7 +70,8 @@ public enum Validator {
         var out: [Diagnostic] = []
         for configRef in reference(endpoint, .endpointConfig) {
             let configID = ResourceID(.endpointConfig, configRef.name)
-            for (modelID, pkg) in servedPackages(of: configID, state) {
+            // Approval belongs to versioned packages (in a group); an unversioned one has none.
+            for (modelID, pkg) in servedPackages(of: configID, state) where pkg.definition.serviceAssignsName(pkg.spec) {
                 let status = pkg.spec["modelApprovalStatus"]?.stringValue
                 guard status != "Approved" else { continue }
                 out.append(.error("approval-gate",

@@ -6,7 +6,7 @@ public struct YAMLLimits: Sendable {
     /// Largest file accepted, in bytes.
     public var maxFileBytes: Int = 8 << 20
     /// Deepest nesting of sequences and mappings.
-    public var maxDepth: Int = 64
+    public var maxDepth: Int = 128
     /// Nodes per file as built, each alias counted as the nodes it expands to (the
     /// billion-laughs bound). Nesting costs nothing extra: a node is counted once.
     public var maxNodes: Int = 2_000_000
