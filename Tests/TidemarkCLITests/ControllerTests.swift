@@ -175,19 +175,19 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
         for heal in [true, false] {
             let (repo, data) = try setUp()
             // No fast resync: the services' change feed shows the edit within an interval.
-            let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"] + (heal ? ["--self-heal"] : []))
+            let c = try await RunningController(repo: repo, data: data, args: ["--interval", "2s", "--service-latency", "0"] + (heal ? ["--self-heal"] : []))
             let head = try repo.git("rev-parse", "HEAD")
             _ = try await c.waitFor(10, "the first sync") { applied($0) == head }
             let set = try CLITests.run(["services", "set", "Endpoint/fraud-detector", "deploymentConfig.blueGreenUpdatePolicy.terminationWaitInSeconds=0"],
                                        in: repo.url, env: ["TIDEMARK_DATA": data])
             #expect(set.status == 0)
             if heal {
-                _ = try await c.waitFor(3, "the drift to be healed within two intervals") { _ in
+                _ = try await c.waitFor(4.5, "the drift to be healed within two intervals") { _ in
                     let d = try? CLITests.run(["services", "describe", "Endpoint/fraud-detector"], in: repo.url, env: ["TIDEMARK_DATA": data])
                     return d?.stdout.contains("\"terminationWaitInSeconds\": 300") == true
                 }
             } else {
-                let s = try await c.waitFor(2.5, "drift to be reported within two intervals") { sync($0)["status"] as? String == "OutOfSync" }
+                let s = try await c.waitFor(4.5, "drift to be reported within two intervals") { sync($0)["status"] as? String == "OutOfSync" }
                 #expect(sync(s)["drift"] as? Int == 1)
                 #expect((sync(s)["message"] as? String)?.contains("self-heal is off") == true)
                 let (_, metrics) = try await c.request("GET", "/metrics")
