@@ -128,11 +128,14 @@ struct ObjectTable {
 
     // MARK: Faults
 
-    /// A fault set on `name` also matches the versioned physical names `name-<8 hex>`.
+    /// A fault set on `name` also matches the versioned physical names `name-<8 hex>` (with
+    /// a name too long for the suffix shortened to 54 characters, as resolution shortens it).
     static func matches(_ pattern: String, _ name: String) -> Bool {
         if pattern == name { return true }
-        guard name.hasPrefix(pattern + "-") else { return false }
-        let suffix = name.dropFirst(pattern.count + 1)
+        var base = pattern.count > 54 ? String(pattern.prefix(54)) : pattern
+        while pattern.count > 54, base.hasSuffix("-") { base.removeLast() }
+        guard name.hasPrefix(base + "-") else { return false }
+        let suffix = name.dropFirst(base.count + 1)
         return suffix.count == 8 && suffix.allSatisfy(\.isHexDigit)
     }
 

@@ -119,3 +119,32 @@ import Testing
         #expect(loaded.diagnostics.contains { $0.code == "yaml-depth" && ($0.location?.line ?? 0) > 0 })
     }
 }
+
+@Suite struct LongVersionedNameTests {
+    static let long63 = "fraud-detector-gradient-boosted-trees-for-card-not-present-eu1"
+
+    func renamed(_ name: String) -> [(String, String, String)] {
+        [(Fixtures.serving, "  name: fraud-xgb\n", "  name: \(name)\n"), (Fixtures.serving, "modelName: fraud-xgb", "modelName: \(name)")]
+    }
+
+    @Test func aValid63CharacterModelNameIsAcceptedAndItsPhysicalNameFits() throws {
+        #expect(Self.long63.count == 62 || Self.long63.count == 63)
+        let name = Self.long63 + String(repeating: "x", count: 63 - Self.long63.count)
+        let loaded = Fixtures.load(renamed(name))
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics.map(\.description))")
+        let index = RevisionIndex(Fixtures.stack(renamed(name)))
+        let model = try #require(index.resolved[ResourceID(.model, name)])
+        #expect(model.physicalName.count <= 63)
+        #expect(model.physicalName.hasPrefix(String(name.prefix(54))))
+        #expect(KindDefinition.of(.model).nameRule.accepts(model.physicalName))
+    }
+
+    @Test func twoLongNamesSharingTheirStartGetDifferentPhysicalNames() {
+        let a = Resolution.versionedName(String(repeating: "a", count: 60) + "one", digest: "0123456789abcdef", limit: 63)
+        let b = Resolution.versionedName(String(repeating: "a", count: 60) + "two", digest: "0123456789abcdef", limit: 63)
+        #expect(a != b)
+        #expect(a.count <= 63 && b.count <= 63)
+        // Names that fit keep the plain scheme.
+        #expect(Resolution.versionedName("fraud-xgb", digest: "d4b4d94cffff", limit: 63) == "fraud-xgb-d4b4d94c")
+    }
+}

@@ -27,7 +27,7 @@ import Testing
         Case(name: "spec name must match metadata", file: Fixtures.serving, old: "  endpointConfigName: fraud-detector\n  deploymentConfig", new: "  endpointName: other\n  endpointConfigName: fraud-detector\n  deploymentConfig", code: "name-mismatch"),
         // Names.
         Case(name: "endpoint name pattern", file: Fixtures.serving, old: "  name: fraud-detector\n  annotations", new: "  name: fraud_detector\n  annotations", code: "invalid-name"),
-        Case(name: "versioned names leave room for the hash", file: Fixtures.serving, old: "  name: fraud-xgb\n", new: "  name: \(String(repeating: "m", count: 60))\n", code: "invalid-name"),
+        Case(name: "versioned names stay within the service's 63", file: Fixtures.serving, old: "  name: fraud-xgb\n", new: "  name: \(String(repeating: "m", count: 64))\n", code: "invalid-name"),
         // FeatureGroup.
         Case(name: "record identifier among definitions", file: Fixtures.featureStore, old: "recordIdentifierFeatureName: transaction_id", new: "recordIdentifierFeatureName: txn_id", code: "unknown-feature"),
         Case(name: "event time type", file: Fixtures.featureStore, old: "{featureName: event_time, featureType: Fractional}", new: "{featureName: event_time, featureType: Integral}", code: "invalid-value"),

@@ -71,9 +71,21 @@ public enum Resolution {
         var refDigests: [ResourceID: String] = [:]
         for dep in graph.dependencies[id] ?? [] { refDigests[dep] = resolved[dep]?.digest }
         let digest = digestOf(kind: id.kind, spec: spec, definition: definition, references: refDigests)
-        let physical = definition.versionedNames ? "\(id.name)-\(digest.prefix(8))" : id.name
+        let physical = definition.versionedNames ? versionedName(id.name, digest: digest, limit: definition.nameRule.maxLength) : id.name
         return ResolvedResource(id: id, physicalName: physical, digest: digest, spec: spec,
                                 referenceDigests: refDigests, location: m.nameLocation, policy: m.policy)
+    }
+
+    /// `<name>-<8 hex of the digest>`, within `limit` characters. A name too long for the
+    /// suffix keeps its first characters, and its hash then covers the whole name too, so two
+    /// long names that share their start never share a physical name.
+    public static func versionedName(_ name: String, digest: String, limit: Int) -> String {
+        let room = limit - 9
+        guard name.count > room else { return "\(name)-\(digest.prefix(8))" }
+        var base = String(name.prefix(room))
+        while base.hasSuffix("-") { base.removeLast() }
+        let hash = SHA256.hash(data: Array("\(digest)\n\(name)".utf8)).prefix(4).map { b in b < 16 ? "0" + String(b, radix: 16) : String(b, radix: 16) }.joined()
+        return "\(base)-\(hash)"
     }
 
     static func digestOf(kind: ResourceKind, spec: Value, definition: KindDefinition, references: [ResourceID: String]) -> String {

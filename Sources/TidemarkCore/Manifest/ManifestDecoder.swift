@@ -114,11 +114,7 @@ public enum ManifestDecoder {
         guard let kind, let name else { return }
         let definition = KindDefinition.of(kind)
         if !definition.nameRule.accepts(name) || name.count > definition.maxNameLength {
-            var message = "\(kind.rawValue) name '\(name)' is not valid: \(definition.nameRule.explanation)"
-            if definition.versionedNames, name.count > definition.maxNameLength, name.count <= definition.nameRule.maxLength {
-                message = "\(kind.rawValue) name '\(name)' is \(name.count) characters; at most \(definition.maxNameLength) are allowed, leaving room for the '-<hash>' version suffix"
-            }
-            error("invalid-name", message, nameMark)
+            error("invalid-name", "\(kind.rawValue) name '\(name)' is not valid: \(definition.nameRule.explanation)", nameMark)
             ok = false
         }
         // spec
