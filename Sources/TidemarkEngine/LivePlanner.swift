@@ -204,23 +204,22 @@ public enum LivePlanner {
             if let name { names[id] = name }
         }
         var out: [ResourceID: LiveObject] = [:]
-        var single: [ResourceID] = []
-        for (kind, wanted) in Dictionary(grouping: ids.filter { names[$0] != nil }, by: \.kind) {
+        var single: [(ResourceID, String)] = []
+        for (kind, wanted) in Dictionary(grouping: names, by: \.key.kind) {
             guard wanted.count > threshold else {
-                single += wanted
+                single += wanted.map { ($0.key, $0.value) }
                 continue
             }
             let live = Dictionary(try await backend.list(kind).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-            for id in wanted { if let name = names[id], let object = live[name] { out[id] = object } }
+            for (id, name) in wanted { if let object = live[name] { out[id] = object } }
         }
         let described = try await withThrowingTaskGroup(of: (ResourceID, LiveObject?).self) { group in
             var found: [ResourceID: LiveObject] = [:]
             var next = 0
             func launch() {
                 guard next < single.count else { return }
-                let id = single[next]
+                let (id, name) = single[next]
                 next += 1
-                guard let name = names[id] else { return }
                 group.addTask { (id, try await backend.describe(id.kind, name)) }
             }
             for _ in 0..<8 { launch() }

@@ -207,7 +207,7 @@ public struct Reconciler: Sendable {
                                          _ body: () async throws -> T) async throws -> T {
         try await store.acquireLease(wait: wait)
         do {
-            for note in try await Recovery.recover(store: store, backend: backend, time: time, actor: actor) { recovered(note) }
+            for note in try await recover(actor: actor) { recovered(note) }
             let value = try await body()
             try store.releaseLease()
             return value

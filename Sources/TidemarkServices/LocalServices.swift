@@ -16,20 +16,13 @@ public final class LocalServices: ServiceBackend, Sendable {
     ]
 
     public init(folder: String, time: any TimeSource, latencies: Latencies) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = (folder as NSString).appendingPathComponent("services.sqlite")
-        // Private from the first byte: SQLite gives its -wal and -shm files this mode too.
-        if !FileManager.default.fileExists(atPath: path),
-           !FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) {
-            throw ServiceError(.internalFailure, "cannot create \(path)")
-        }
         var config = Configuration()
         config.busyMode = .timeout(15)
         // WAL with NORMAL sync survives a killed process (what the tests do to it); only a
         // machine crash can lose the last commits of this simulated cloud.
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        // One process opens and migrates at a time (see SQLiteStore).
-        pool = try FileLock.exclusively(path + ".lock") {
+        pool = try StateFolder.openDatabase(path) {
             let pool = try DatabasePool(path: path, configuration: config)
             try ObjectTable.migrate(pool)
             return pool

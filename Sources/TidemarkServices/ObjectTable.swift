@@ -73,8 +73,10 @@ struct ObjectTable {
             guard let kind = ResourceKind(rawValue: row["kind"]) else { continue }
             changes.append(ObjectChange(sequence: row["sequence"], kind: kind, name: row["name"]))
         }
+        // The cursor moves past every row read, even one that did not parse.
+        if let last = rows.last?["sequence"] as Int64? { return ChangeBatch(cursor: last, changes: changes) }
         let latest = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM changes") ?? cursor
-        return ChangeBatch(cursor: rows.isEmpty ? max(cursor, latest) : changes.last?.sequence ?? cursor, changes: changes)
+        return ChangeBatch(cursor: max(cursor, latest), changes: changes)
     }
 
     static func byClientToken(_ db: Database, _ kind: ResourceKind, _ token: String) throws -> StoredObject? {
@@ -128,12 +130,11 @@ struct ObjectTable {
 
     // MARK: Faults
 
-    /// A fault set on `name` also matches the versioned physical names `name-<8 hex>` (with
-    /// a name too long for the suffix shortened to 54 characters, as resolution shortens it).
-    static func matches(_ pattern: String, _ name: String) -> Bool {
+    /// A fault set on `name` also matches its versioned physical names `<base>-<8 hex>`, the
+    /// base shortened as resolution shortens it.
+    static func matches(_ pattern: String, _ name: String, kind: ResourceKind) -> Bool {
         if pattern == name { return true }
-        var base = pattern.count > 54 ? String(pattern.prefix(54)) : pattern
-        while pattern.count > 54, base.hasSuffix("-") { base.removeLast() }
+        let base = Resolution.versionedBase(pattern, limit: KindDefinition.of(kind).nameRule.maxLength)
         guard name.hasPrefix(base + "-") else { return false }
         let suffix = name.dropFirst(base.count + 1)
         return suffix.count == 8 && suffix.allSatisfy(\.isHexDigit)
@@ -143,7 +144,7 @@ struct ObjectTable {
     static func take(_ db: Database, _ kind: ResourceKind, _ name: String, _ mode: LocalServices.Fault) throws -> String? {
         for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT name, detail FROM faults WHERE kind = ? AND mode = ?"), arguments: [kind.rawValue, mode.rawValue]) {
             let pattern: String = row["name"]
-            if matches(pattern, name) {
+            if matches(pattern, name, kind: kind) {
                 try db.cachedStatement(sql: "DELETE FROM faults WHERE kind = ? AND name = ? AND mode = ?").execute(arguments: [kind.rawValue, pattern, mode.rawValue])
                 return row["detail"]
             }

@@ -23,16 +23,11 @@ public final class SQLiteStore: StateStore, Sendable {
     /// is private to its owner (0700) and the database files too (0600).
     public init(folder: String, holder: LeaseHolder = .current(role: "cli"), time: any TimeSource = SystemTime(),
                 leaseTTL: Double = 60) throws {
-        try StateFolder.prepare(folder)
         let file = (folder as NSString).appendingPathComponent("tidemark.sqlite")
         path = file
-        try StateFolder.createPrivateFile(file)
         var config = Configuration()
         config.busyMode = .timeout(15)
-        // One process opens (switching a new file to WAL) and migrates at a time; the others
-        // then find it ready. Unserialized, a racing opener fails with "database is locked"
-        // on `journal_mode = WAL` or "table already exists".
-        pool = try FileLock.exclusively(file + ".lock") {
+        pool = try StateFolder.openDatabase(file) {
             let pool = try DatabasePool(path: file, configuration: config)
             try Self.migrator.migrate(pool)
             return pool
@@ -40,7 +35,6 @@ public final class SQLiteStore: StateStore, Sendable {
         self.holder = holder
         self.time = time
         self.leaseTTL = leaseTTL
-        StateFolder.restrict(folder)
     }
 
     /// A write transaction that commits only under this store's lease generation.

@@ -80,12 +80,19 @@ public enum Resolution {
     /// suffix keeps its first characters, and its hash then covers the whole name too, so two
     /// long names that share their start never share a physical name.
     public static func versionedName(_ name: String, digest: String, limit: Int) -> String {
+        let base = versionedBase(name, limit: limit)
+        guard base != name else { return "\(name)-\(digest.prefix(8))" }
+        return "\(base)-\(SHA256Hex.of("\(digest)\n\(name)").prefix(8))"
+    }
+
+    /// The part of a versioned physical name before `-<8 hex>`: the name itself, or its first
+    /// `limit - 9` characters (without a trailing hyphen) when the whole would not fit.
+    public static func versionedBase(_ name: String, limit: Int) -> String {
         let room = limit - 9
-        guard name.count > room else { return "\(name)-\(digest.prefix(8))" }
+        guard name.count > room else { return name }
         var base = String(name.prefix(room))
         while base.hasSuffix("-") { base.removeLast() }
-        let hash = SHA256.hash(data: Array("\(digest)\n\(name)".utf8)).prefix(4).map { b in b < 16 ? "0" + String(b, radix: 16) : String(b, radix: 16) }.joined()
-        return "\(base)-\(hash)"
+        return base
     }
 
     static func digestOf(kind: ResourceKind, spec: Value, definition: KindDefinition, references: [ResourceID: String]) -> String {
@@ -95,10 +102,7 @@ public enum Resolution {
         }
         var text = kind.rawValue + "\n" + immutable.canonicalJSON + "\n"
         for (id, digest) in references.sorted(by: { $0.key < $1.key }) { text += "\(id)=\(digest)\n" }
-        return SHA256.hash(data: Array(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return SHA256Hex.of(text)
     }
 
     /// Replaces reference strings by what `physical` returns for them (when it returns one).

@@ -42,10 +42,6 @@ public struct KindDefinition: Sendable {
 
     /// Whether the service picks the name of a new object with this spec.
     public func serviceAssignsName(_ spec: Value) -> Bool { serviceNamedBy.map { spec[$0] != nil } ?? false }
-
-    /// Longest `metadata.name` allowed: the service's limit. A versioned name too long for
-    /// its `-<hash>` suffix is shortened in the physical name (`Resolution.versionedName`).
-    public var maxNameLength: Int { nameRule.maxLength }
 }
 
 /// What a kind's rules see: the spec as YAML (for positions) and as a value (for logic),

@@ -113,7 +113,7 @@ public enum ManifestDecoder {
         }
         guard let kind, let name else { return }
         let definition = KindDefinition.of(kind)
-        if !definition.nameRule.accepts(name) || name.count > definition.maxNameLength {
+        if !definition.nameRule.accepts(name) {
             error("invalid-name", "\(kind.rawValue) name '\(name)' is not valid: \(definition.nameRule.explanation)", nameMark)
             ok = false
         }

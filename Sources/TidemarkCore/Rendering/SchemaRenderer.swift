@@ -21,7 +21,7 @@ public enum SchemaRenderer {
         let name: Value = .object(sorting: [
             .init("type", .string("string")),
             .init("pattern", .string(d.nameRule.pattern)),
-            .init("maxLength", .int(Int64(d.maxNameLength))),
+            .init("maxLength", .int(Int64(d.nameRule.maxLength))),
         ])
         let stringMap: Value = .object(sorting: [.init("type", .string("object")), .init("additionalProperties", .object([.init("type", .string("string"))]))])
         return .object(sorting: [

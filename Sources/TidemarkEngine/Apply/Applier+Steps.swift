@@ -37,8 +37,10 @@ extension Applier {
         return "r\(revision)-\(tokenCounter)-\(id.kind.rawValue)-\(id.name)"
     }
 
-    /// The spec to send: references to registry versions by their live names.
+    /// The spec to send: references to registry versions by their live names (only kinds whose
+    /// shape names one are rewritten).
     func serviceSpec(_ r: ResolvedResource) -> Value {
+        guard LivePlanner.namesPackages.contains(r.id.kind) else { return r.spec }
         let known = physicals
         return Resolution.substitute(r.spec, .object(KindDefinition.of(r.id.kind).spec)) { kind, name in
             kind == .modelPackage ? known[ResourceID(kind, name)] : nil

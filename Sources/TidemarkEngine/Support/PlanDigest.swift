@@ -12,6 +12,6 @@ enum PlanDigest {
             hasher.update(data: Array(PlanRenderer.changeValue(change).canonicalJSON.utf8))
             hasher.update(data: [0x0A])
         }
-        return hasher.finalize().map { b in b < 16 ? "0" + String(b, radix: 16) : String(b, radix: 16) }.joined()
+        return SHA256Hex.hex(hasher.finalize())
     }
 }
