@@ -5,7 +5,12 @@ SWIFT      ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/sw
 APT_PKGS   := libgit2-dev libyaml-dev pkg-config
 BIN_DEBUG  := .build/debug/tidemark
 
-.PHONY: deps build run test release bench clean
+# The SageMaker model the kind shapes are generated from (make generate).
+BOTOCORE_VERSION := 1.43.11
+BOTOCORE_VENV    := .build/venv-botocore-$(BOTOCORE_VERSION)
+GENERATED        := Sources/TidemarkCore/Kinds/Generated
+
+.PHONY: deps pydeps build run test release bench clean generate check-generated
 
 deps:
 	@missing=""; \
@@ -21,6 +26,31 @@ deps:
 	    || { echo "make deps: apt-get install$$missing failed; install them by hand" >&2; exit 1; }; \
 	fi
 
+# Python 3 with venv, for the throwaway environments under .build/.
+pydeps:
+	@if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then \
+	  echo "make pydeps: installing python3 python3-venv"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else \
+	    echo "make pydeps: need root to install python3-venv" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null \
+	    || { echo "make pydeps: apt-get install python3 python3-venv failed" >&2; exit 1; }; \
+	fi
+
+# The pinned botocore from PyPI, in a throwaway virtual environment.
+$(BOTOCORE_VENV)/ok: | pydeps
+	@rm -rf $(BOTOCORE_VENV)
+	python3 -m venv $(BOTOCORE_VENV)
+	$(BOTOCORE_VENV)/bin/pip install -q --disable-pip-version-check botocore==$(BOTOCORE_VERSION)
+	@touch $@
+
+# Kind shapes from botocore's SageMaker model into $(GENERATED) (committed).
+generate: $(BOTOCORE_VENV)/ok
+	PYTHONDONTWRITEBYTECODE=1 $(BOTOCORE_VENV)/bin/python scripts/generate_shapes.py --expect-botocore $(BOTOCORE_VERSION) $(GENERATED)
+
+# Fails when the committed generated files differ from what the pinned model generates.
+check-generated: $(BOTOCORE_VENV)/ok
+	PYTHONDONTWRITEBYTECODE=1 $(BOTOCORE_VENV)/bin/python scripts/generate_shapes.py --expect-botocore $(BOTOCORE_VERSION) --check $(GENERATED)
+
 build: deps
 	$(SWIFT) build --product tidemark
 
@@ -31,7 +61,7 @@ run: build
 	@b=$$(git symbolic-ref --short -q HEAD); \
 	exec $(BIN_DEBUG) serve --repo . $${b:+--branch $$b} --path manifests --data .tidemark --interval 5s --self-heal
 
-test: deps
+test: deps check-generated
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -1,75 +1,17 @@
 /// EndpointConfig (reference §5.2, §11.5): immutable; 1–10 variants with instance or
 /// serverless settings; data capture; async inference; one shadow variant at most.
 enum EndpointConfigKind {
-    static let variant = Shape.object([
-        Field("variantName", .name(.hyphenated63), required: true),
-        Field("modelName", .name(.model), references: .model, "A Model's metadata.name."),
-        Field("instanceType", .text(max: 64, min: 1)),
-        Field("initialInstanceCount", .int(min: 1)),
-        Field("initialVariantWeight", .number(min: 0, max: nil), default: .double(1)),
-        Field("acceleratorType", .text(max: 64)),
-        Field("serverlessConfig", .object([
-            Field("memorySizeInMB", .int(1024...6144), required: true),
-            Field("maxConcurrency", .int(1...200), required: true),
-            Field("provisionedConcurrency", .int(1...200)),
-        ])),
-        Field("volumeSizeInGB", .int(1...512)),
-        Field("modelDataDownloadTimeoutInSeconds", .int(60...3600)),
-        Field("containerStartupHealthCheckTimeoutInSeconds", .int(60...3600)),
-        Field("enableSSMAccess", .boolean),
-        Field("managedInstanceScaling", .object([
-            Field("status", .oneOf(["ENABLED", "DISABLED"])),
-            Field("minInstanceCount", .int(min: 0)),
-            Field("maxInstanceCount", .int(min: 1)),
-        ])),
-        Field("routingConfig", .object([
-            Field("routingStrategy", .oneOf(["LEAST_OUTSTANDING_REQUESTS", "RANDOM"]), required: true),
-        ])),
-        Field("inferenceAmiVersion", .text(max: 64)),
-        Field("coreDumpConfig", .object([
-            Field("destinationS3URI", CommonShapes.s3URI, required: true),
-            Field("kmsKeyID", CommonShapes.kmsKeyID),
-        ])),
-    ])
-
     static let definition = KindDefinition(
         kind: .endpointConfig,
-        spec: ObjectShape([
-            Field("endpointConfigName", .name(.hyphenated63)),
-            Field("productionVariants", .list(variant, count: 1...10, key: "variantName"), required: true),
-            Field("shadowProductionVariants", .list(variant, count: 1...10, key: "variantName")),
-            Field("dataCaptureConfig", .object([
-                Field("enableCapture", .boolean, default: .bool(true)),
-                Field("initialSamplingPercentage", .int(0...100), required: true),
-                Field("destinationS3URI", CommonShapes.s3URI, required: true),
-                Field("kmsKeyID", CommonShapes.kmsKeyID),
-                Field("captureOptions", .list(.object([
-                    Field("captureMode", .oneOf(["Input", "Output", "InputAndOutput"]), required: true),
-                ]), count: 1...32, key: "captureMode"), required: true),
-                Field("captureContentTypeHeader", .object([
-                    Field("csvContentTypes", .list(.text(max: 256, min: 1), count: 1...10)),
-                    Field("jsonContentTypes", .list(.text(max: 256, min: 1), count: 1...10)),
-                ])),
-            ])),
-            Field("asyncInferenceConfig", .object([
-                Field("clientConfig", .object([Field("maxConcurrentInvocationsPerInstance", .int(1...1000))])),
-                Field("outputConfig", .object([
-                    Field("kmsKeyID", CommonShapes.kmsKeyID),
-                    Field("s3OutputPath", CommonShapes.s3URI),
-                    Field("s3FailurePath", CommonShapes.s3URI),
-                    Field("notificationConfig", .object([
-                        Field("successTopic", CommonShapes.arn),
-                        Field("errorTopic", CommonShapes.arn),
-                        Field("includeInferenceResponseIn", .list(.oneOf(["SUCCESS_NOTIFICATION_TOPIC", "ERROR_NOTIFICATION_TOPIC"]))),
-                    ])),
-                ]), required: true),
-            ])),
-            Field("kmsKeyID", CommonShapes.kmsKeyID),
-            Field("executionRoleARN", CommonShapes.arn),
-            Field("vpcConfig", CommonShapes.vpcConfig),
-            Field("enableNetworkIsolation", .boolean, default: .bool(false)),
-            CommonShapes.tags,
-        ]),
+        spec: .spec(from: SageMakerOperations.createEndpointConfig.input, nameField: "endpointConfigName", [
+            .defaultValue("dataCaptureConfig.enableCapture", .bool(true)),
+            .keyed("dataCaptureConfig.captureOptions", by: "captureMode"),
+            .defaultValue("enableNetworkIsolation", .bool(false)),
+        ] + ["productionVariants", "shadowProductionVariants"].flatMap { v in [
+            .keyed(v, by: "variantName"),
+            .references("\(v).modelName", .model, "A Model's metadata.name."),
+            .defaultValue("\(v).initialVariantWeight", .double(1)),
+        ] }),
         nameRule: .hyphenated63,
         nameField: "endpointConfigName",
         versionedNames: true,
@@ -100,9 +42,6 @@ enum EndpointConfigKind {
                 } else if v["initialInstanceCount"] == nil {
                     c.error("missing-field", "variant '\(name)' needs initialInstanceCount with instanceType", at: v)
                 }
-            }
-            if let type = v["instanceType"], let t = type.string, !t.hasPrefix("ml.") {
-                c.error("invalid-value", "variant '\(name)': instanceType '\(t)' is not a SageMaker instance type (ml.*)", at: type)
             }
             if let m = v["managedInstanceScaling"], let lo = m["minInstanceCount"]?.int, let hi = m["maxInstanceCount"]?.int, lo > hi {
                 c.error("invalid-value", "variant '\(name)': managedInstanceScaling.minInstanceCount exceeds maxInstanceCount", at: m)

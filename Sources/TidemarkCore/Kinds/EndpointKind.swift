@@ -4,33 +4,12 @@
 enum EndpointKind {
     static let definition = KindDefinition(
         kind: .endpoint,
-        spec: ObjectShape([
-            Field("endpointName", .name(.hyphenated63)),
-            Field("endpointConfigName", .name(.hyphenated63), required: true, .updatable, references: .endpointConfig,
-                  "An EndpointConfig's metadata.name; changing it deploys through deploymentConfig."),
-            Field("deploymentConfig", .object([
-                Field("blueGreenUpdatePolicy", .object([
-                    Field("trafficRoutingConfiguration", .object([
-                        Field("type", .oneOf(["ALL_AT_ONCE", "CANARY", "LINEAR"]), required: true, aliases: ["type_"]),
-                        Field("waitIntervalInSeconds", .int(0...3600), required: true),
-                        Field("canarySize", CommonShapes.capacitySize),
-                        Field("linearStepSize", CommonShapes.capacitySize),
-                    ]), required: true),
-                    Field("terminationWaitInSeconds", .int(0...3600), default: .int(0)),
-                    Field("maximumExecutionTimeoutInSeconds", .int(600...28800)),
-                ])),
-                Field("rollingUpdatePolicy", .object([
-                    Field("maximumBatchSize", CommonShapes.capacitySize, required: true),
-                    Field("waitIntervalInSeconds", .int(0...3600), required: true),
-                    Field("maximumExecutionTimeoutInSeconds", .int(600...28800)),
-                    Field("rollbackMaximumBatchSize", CommonShapes.capacitySize),
-                ])),
-                Field("autoRollbackConfiguration", .object([
-                    Field("alarms", .list(.object([Field("alarmName", .text(max: 255, min: 1), required: true)]),
-                                          count: 1...10, key: "alarmName"), required: true),
-                ])),
-            ]), .updatable),
-            CommonShapes.tags,
+        spec: .spec(from: SageMakerOperations.createEndpoint.input, nameField: "endpointName", [
+            .references("endpointConfigName", .endpointConfig, "An EndpointConfig's metadata.name; changing it deploys through deploymentConfig."),
+            .updatable("endpointConfigName"),
+            .updatable("deploymentConfig"),
+            .defaultValue("deploymentConfig.blueGreenUpdatePolicy.terminationWaitInSeconds", .int(0)),
+            .keyed("deploymentConfig.autoRollbackConfiguration.alarms", by: "alarmName"),
         ]),
         nameRule: .hyphenated63,
         nameField: "endpointName",
@@ -38,6 +17,7 @@ enum EndpointKind {
         replacementIsDestructive: false,
         summary: "A real-time inference endpoint and the policy by which new configs are deployed.",
         rules: rules,
+        updateOperation: SageMakerOperations.updateEndpoint,
         deployedFields: ["endpointConfigName"])
 
     @Sendable static func rules(_ c: inout RuleContext) {

@@ -2,54 +2,16 @@
 enum FeatureGroupKind {
     static let reservedNames: Set<String> = ["is_deleted", "write_time", "api_invocation_time"]
 
-    static let featureDefinition = Shape.object([
-        Field("featureName", .name(.underscored64), required: true),
-        Field("featureType", .oneOf(["Integral", "Fractional", "String"]), required: true),
-        Field("collectionType", .oneOf(["List", "Set", "Vector"])),
-        Field("collectionConfig", .object([
-            Field("vectorConfig", .object([Field("dimension", .int(1...8192), required: true)]), required: true),
-        ])),
-    ])
-
     static let definition = KindDefinition(
         kind: .featureGroup,
-        spec: ObjectShape([
-            Field("featureGroupName", .name(.underscored64)),
-            Field("recordIdentifierFeatureName", .name(.underscored64), required: true),
-            Field("eventTimeFeatureName", .name(.underscored64), required: true),
-            Field("featureDefinitions", .list(featureDefinition, count: 1...2500, key: "featureName"), required: true,
-                  .appendOnly, "Features may be added in place; removing or retyping one replaces the group and drops its data."),
-            Field("onlineStoreConfig", .object([
-                Field("enableOnlineStore", .boolean, default: .bool(false)),
-                Field("securityConfig", .object([Field("kmsKeyID", CommonShapes.kmsKeyID)])),
-                Field("storageType", .oneOf(["Standard", "InMemory"])),
-                Field("ttlDuration", .object([
-                    Field("unit", .oneOf(["Seconds", "Minutes", "Hours", "Days", "Weeks"]), required: true),
-                    Field("value", .int(min: 1), required: true),
-                ]), .updatable),
-            ])),
-            Field("offlineStoreConfig", .object([
-                Field("s3StorageConfig", .object([
-                    Field("s3URI", CommonShapes.s3URI, required: true),
-                    Field("kmsKeyID", CommonShapes.kmsKeyID),
-                    Field("resolvedOutputS3URI", CommonShapes.s3URI),
-                ]), required: true),
-                Field("disableGlueTableCreation", .boolean, default: .bool(false)),
-                Field("dataCatalogConfig", .object([
-                    Field("tableName", .text(max: 255, min: 1), required: true),
-                    Field("catalog", .text(max: 255, min: 1), required: true),
-                    Field("database", .text(max: 255, min: 1), required: true),
-                ])),
-                Field("tableFormat", .oneOf(["Default", "Glue", "Iceberg"])),
-            ])),
-            Field("throughputConfig", .object([
-                Field("throughputMode", .oneOf(["OnDemand", "Provisioned"]), required: true),
-                Field("provisionedReadCapacityUnits", .int(0...10_000_000)),
-                Field("provisionedWriteCapacityUnits", .int(0...10_000_000)),
-            ]), .updatable),
-            Field("roleARN", CommonShapes.arn),
-            Field("description", .text(max: 128)),
-            CommonShapes.tags,
+        spec: .spec(from: SageMakerOperations.createFeatureGroup.input, nameField: "featureGroupName", [
+            .keyed("featureDefinitions", by: "featureName"),
+            .appendOnly("featureDefinitions", via: "FeatureAdditions"),
+            .summary("featureDefinitions", "Features may be added in place; removing or retyping one replaces the group and drops its data."),
+            .defaultValue("onlineStoreConfig.enableOnlineStore", .bool(false)),
+            .updatable("onlineStoreConfig.ttlDuration", via: "OnlineStoreConfig"),
+            .defaultValue("offlineStoreConfig.disableGlueTableCreation", .bool(false)),
+            .updatable("throughputConfig"),
         ]),
         nameRule: .underscored64,
         nameField: "featureGroupName",
@@ -57,6 +19,7 @@ enum FeatureGroupKind {
         replacementIsDestructive: true,
         summary: "A SageMaker Feature Store feature group: record identifier, event time, features, online and offline stores.",
         rules: rules,
+        updateOperation: SageMakerOperations.updateFeatureGroup,
         appendOnlyLists: ["featureDefinitions"])
 
     @Sendable static func rules(_ c: inout RuleContext) {

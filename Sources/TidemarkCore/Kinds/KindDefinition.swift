@@ -14,6 +14,9 @@ public struct KindDefinition: Sendable {
     public var summary: String
     /// Rules beyond the shape, run on a spec that conformed to it.
     public var rules: @Sendable (inout RuleContext) -> Void
+    /// The operation that changes the kind in place, if it has one; every field that is not
+    /// immutable names one of its members (`Field.updateMember`).
+    public var updateOperation: SageMakerOperation? = nil
     /// Keyed lists the service only adds to (a feature group's features): additions are made
     /// in place and cannot be undone by a rollback.
     public var appendOnlyLists: [String] = []
@@ -67,36 +70,4 @@ public struct RuleContext {
     public mutating func reference(_ kind: ResourceKind, _ name: String, at node: YAMLNode, path: String) {
         references.append(Reference(kind: kind, name: name, location: SourceLocation(file: file, node.mark), path: path))
     }
-}
-
-/// Shapes shared by several kinds (ACK spellings).
-enum CommonShapes {
-    static let tags = Field("tags", .list(.object([
-        Field("key", .text(max: 128, min: 1), required: true),
-        Field("value", .text(max: 256)),
-    ]), count: 0...50, key: "key"), .updatable, "Tags, changed in place with AddTags/DeleteTags.")
-
-    static let s3URI = Shape.text(max: 1024, min: 1)
-    static let arn = Shape.text(max: 2048, min: 20)
-    static let kmsKeyID = Shape.text(max: 2048)
-
-    static let vpcConfig = Shape.object([
-        Field("securityGroupIDs", .list(.text(max: 32, min: 1), count: 1...5), required: true),
-        Field("subnets", .list(.text(max: 32, min: 1), count: 1...16), required: true),
-    ])
-
-    static let environment = Shape.map(.text(max: 1024), maxEntries: 100)
-
-    static let capacitySize = Shape.object([
-        Field("type", .oneOf(["INSTANCE_COUNT", "CAPACITY_PERCENT"]), required: true, aliases: ["type_"]),
-        Field("value", .int(min: 1), required: true),
-    ])
-
-    static let s3Resource = Shape.object([Field("s3URI", s3URI)])
-
-    static let metricsSource = Shape.object([
-        Field("contentType", .text(max: 256, min: 1), required: true),
-        Field("s3URI", s3URI, required: true),
-        Field("contentDigest", .text(max: 72)),
-    ])
 }

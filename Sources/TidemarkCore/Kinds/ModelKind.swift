@@ -1,36 +1,14 @@
 /// Model (reference §5.1): immutable. A change creates a new versioned physical model.
 enum ModelKind {
-    static let container = Shape.object([
-        Field("containerHostname", .text(max: 63)),
-        Field("image", .text(max: 255, min: 1)),
-        Field("imageConfig", .object([
-            Field("repositoryAccessMode", .oneOf(["Platform", "Vpc"]), required: true),
-            Field("repositoryAuthConfig", .object([
-                Field("repositoryCredentialsProviderARN", CommonShapes.arn, required: true),
-            ])),
-        ])),
-        Field("mode", .oneOf(["SingleModel", "MultiModel"]), default: .string("SingleModel")),
-        Field("modelDataURL", CommonShapes.s3URI),
-        Field("modelDataSource", .document(acceptsJSONString: false)),
-        Field("modelPackageName", .text(max: 176, min: 1), references: .modelPackage,
-              "Deploy a registry version: a ModelPackage's metadata.name (or an ARN)."),
-        Field("inferenceSpecificationName", .text(max: 63)),
-        Field("multiModelConfig", .object([Field("modelCacheSetting", .oneOf(["Enabled", "Disabled"]))])),
-        Field("environment", CommonShapes.environment),
-    ])
-
     static let definition = KindDefinition(
         kind: .model,
-        spec: ObjectShape([
-            Field("modelName", .name(.model)),
-            Field("primaryContainer", container),
-            Field("containers", .list(container, count: 1...15)),
-            Field("inferenceExecutionConfig", .object([Field("mode", .oneOf(["Serial", "Direct"]), required: true)])),
-            Field("executionRoleARN", CommonShapes.arn),
-            Field("vpcConfig", CommonShapes.vpcConfig),
-            Field("enableNetworkIsolation", .boolean, default: .bool(false)),
-            CommonShapes.tags,
-        ], exactlyOneOf: [["primaryContainer", "containers"]]),
+        spec: .spec(from: SageMakerOperations.createModel.input, nameField: "modelName", [
+            .exactlyOneOf("", ["primaryContainer", "containers"]),
+            .defaultValue("enableNetworkIsolation", .bool(false)),
+        ] + ["primaryContainer", "containers"].flatMap { c in [
+            .defaultValue("\(c).mode", .string("SingleModel")),
+            .references("\(c).modelPackageName", .modelPackage, "Deploy a registry version: a ModelPackage's metadata.name (or an ARN)."),
+        ] }),
         nameRule: .model,
         nameField: "modelName",
         versionedNames: true,

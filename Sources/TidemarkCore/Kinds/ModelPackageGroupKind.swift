@@ -2,11 +2,7 @@
 enum ModelPackageGroupKind {
     static let definition = KindDefinition(
         kind: .modelPackageGroup,
-        spec: ObjectShape([
-            Field("modelPackageGroupName", .name(.hyphenated63)),
-            Field("modelPackageGroupDescription", .text(max: 1024)),
-            CommonShapes.tags,
-        ]),
+        spec: .spec(from: SageMakerOperations.createModelPackageGroup.input, nameField: "modelPackageGroupName", []),
         nameRule: .hyphenated63,
         nameField: "modelPackageGroupName",
         versionedNames: false,

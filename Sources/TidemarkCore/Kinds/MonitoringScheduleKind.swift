@@ -2,90 +2,29 @@
 /// (baseline, inputs, outputs, resources, app specification) or a named one, and only the
 /// schedule expressions the service accepts.
 enum MonitoringScheduleKind {
-    static let types = ["DataQuality", "ModelQuality", "ModelBias", "ModelExplainability"]
-
-    static let jobDefinition = Shape.object([
-        Field("baselineConfig", .object([
-            Field("baseliningJobName", .text(max: 63)),
-            Field("constraintsResource", CommonShapes.s3Resource),
-            Field("statisticsResource", CommonShapes.s3Resource),
-        ])),
-        Field("monitoringInputs", .list(.object([
-            Field("endpointInput", .object([
-                Field("endpointName", .name(.hyphenated63), required: true, references: .endpoint,
-                      "The monitored Endpoint's metadata.name; it must capture data."),
-                Field("localPath", .text(max: 256, min: 1), required: true),
-                Field("s3InputMode", .oneOf(["Pipe", "File"]), default: .string("File")),
-                Field("s3DataDistributionType", .oneOf(["FullyReplicated", "ShardedByS3Key"]), default: .string("FullyReplicated")),
-                Field("featuresAttribute", .text(max: 256)),
-                Field("inferenceAttribute", .text(max: 256)),
-                Field("probabilityAttribute", .text(max: 256)),
-                Field("probabilityThresholdAttribute", .number(min: nil, max: nil)),
-                Field("startTimeOffset", .text(max: 15, min: 1)),
-                Field("endTimeOffset", .text(max: 15, min: 1)),
-                Field("excludeFeaturesAttribute", .text(max: 100)),
-            ])),
-            Field("batchTransformInput", .document(acceptsJSONString: false)),
-        ], exactlyOneOf: [["endpointInput", "batchTransformInput"]]), count: 1...1), required: true),
-        Field("monitoringOutputConfig", .object([
-            Field("monitoringOutputs", .list(.object([
-                Field("s3Output", .object([
-                    Field("s3URI", CommonShapes.s3URI, required: true),
-                    Field("localPath", .text(max: 256, min: 1), required: true),
-                    Field("s3UploadMode", .oneOf(["Continuous", "EndOfJob"]), default: .string("EndOfJob")),
-                ]), required: true),
-            ]), count: 1...1), required: true),
-            Field("kmsKeyID", CommonShapes.kmsKeyID),
-        ]), required: true),
-        Field("monitoringResources", .object([
-            Field("clusterConfig", .object([
-                Field("instanceCount", .int(1...100), required: true),
-                Field("instanceType", .text(max: 64, min: 1), required: true),
-                Field("volumeSizeInGB", .int(1...16384), required: true),
-                Field("volumeKMSKeyID", CommonShapes.kmsKeyID),
-            ]), required: true),
-        ]), required: true),
-        Field("monitoringAppSpecification", .object([
-            Field("imageURI", .text(max: 255, min: 1), required: true),
-            Field("containerEntrypoint", .list(.text(max: 256), count: 1...100)),
-            Field("containerArguments", .list(.text(max: 256), count: 1...50)),
-            Field("recordPreprocessorSourceURI", CommonShapes.s3URI),
-            Field("postAnalyticsProcessorSourceURI", CommonShapes.s3URI),
-        ]), required: true),
-        Field("stoppingCondition", .object([Field("maxRuntimeInSeconds", .int(1...86400), required: true)])),
-        Field("environment", .map(.text(max: 256), maxEntries: 50)),
-        Field("networkConfig", .object([
-            Field("enableInterContainerTrafficEncryption", .boolean),
-            Field("enableNetworkIsolation", .boolean),
-            Field("vpcConfig", CommonShapes.vpcConfig),
-        ])),
-        Field("roleARN", CommonShapes.arn, required: true),
-    ])
+    static let jobInputs = "monitoringScheduleConfig.monitoringJobDefinition.monitoringInputs"
 
     static let definition = KindDefinition(
         kind: .monitoringSchedule,
-        spec: ObjectShape([
-            Field("monitoringScheduleName", .name(.hyphenated63)),
-            Field("monitoringScheduleConfig", .object([
-                Field("monitoringType", .oneOf(types), default: .string("DataQuality")),
-                Field("monitoringJobDefinitionName", .name(.hyphenated63), .immutable,
-                      "A job definition managed outside Tidemark."),
-                Field("monitoringJobDefinition", jobDefinition),
-                Field("scheduleConfig", .object([
-                    Field("scheduleExpression", .text(max: 256, min: 1), required: true),
-                    Field("dataAnalysisStartTime", .text(max: 15)),
-                    Field("dataAnalysisEndTime", .text(max: 15)),
-                ]), required: true),
-            ], exactlyOneOf: [["monitoringJobDefinition", "monitoringJobDefinitionName"]]), required: true, .updatable,
-                  "Replaced as a whole by UpdateMonitoringSchedule."),
-            CommonShapes.tags,
+        spec: .spec(from: SageMakerOperations.createMonitoringSchedule.input, nameField: "monitoringScheduleName", [
+            .updatable("monitoringScheduleConfig"),
+            .summary("monitoringScheduleConfig", "Replaced as a whole by UpdateMonitoringSchedule."),
+            .defaultValue("monitoringScheduleConfig.monitoringType", .string("DataQuality")),
+            .summary("monitoringScheduleConfig.monitoringJobDefinitionName", "A job definition managed outside Tidemark."),
+            .exactlyOneOf("monitoringScheduleConfig", ["monitoringJobDefinition", "monitoringJobDefinitionName"]),
+            .exactlyOneOf(jobInputs, ["endpointInput", "batchTransformInput"]),
+            .references("\(jobInputs).endpointInput.endpointName", .endpoint, "The monitored Endpoint's metadata.name; it must capture data."),
+            .defaultValue("\(jobInputs).endpointInput.s3InputMode", .string("File")),
+            .defaultValue("\(jobInputs).endpointInput.s3DataDistributionType", .string("FullyReplicated")),
+            .defaultValue("monitoringScheduleConfig.monitoringJobDefinition.monitoringOutputConfig.monitoringOutputs.s3Output.s3UploadMode", .string("EndOfJob")),
         ]),
         nameRule: .hyphenated63,
         nameField: "monitoringScheduleName",
         versionedNames: false,
         replacementIsDestructive: false,
         summary: "A Model Monitor schedule: what to check, on which endpoint, how often.",
-        rules: rules)
+        rules: rules,
+        updateOperation: SageMakerOperations.updateMonitoringSchedule)
 
     @Sendable static func rules(_ c: inout RuleContext) {
         guard let config = c.node["monitoringScheduleConfig"], let schedule = config["scheduleConfig"],

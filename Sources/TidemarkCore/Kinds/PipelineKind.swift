@@ -13,24 +13,19 @@ enum PipelineKind {
 
     static let definition = KindDefinition(
         kind: .pipeline,
-        spec: ObjectShape([
-            Field("pipelineName", .name(.hyphenated256)),
-            Field("pipelineDisplayName", .name(.hyphenated256), .updatable),
-            Field("pipelineDescription", .text(max: 3072), .updatable),
-            Field("roleARN", CommonShapes.arn, required: true, .updatable),
-            Field("pipelineDefinition", .document(acceptsJSONString: true), required: true, .updatable,
-                  "The pipeline definition (Version, Parameters, Steps) as a mapping or a JSON string."),
-            Field("parallelismConfiguration", .object([
-                Field("maxParallelExecutionSteps", .int(min: 1), required: true),
-            ]), .updatable),
-            CommonShapes.tags,
-        ]),
+        spec: .spec(from: SageMakerOperations.createPipeline.input, nameField: "pipelineName", [
+            .shape("pipelineDefinition", .document(acceptsJSONString: true)),
+            .summary("pipelineDefinition", "The pipeline definition (Version, Parameters, Steps) as a mapping or a JSON string."),
+            .exactlyOneOf("", ["pipelineDefinition", "pipelineDefinitionS3Location"]),
+        ] + ["pipelineDisplayName", "pipelineDescription", "roleARN", "pipelineDefinition", "pipelineDefinitionS3Location",
+             "parallelismConfiguration"].map { .updatable($0) }),
         nameRule: .hyphenated256,
         nameField: "pipelineName",
         versionedNames: false,
         replacementIsDestructive: false,
         summary: "A SageMaker Pipelines DAG of steps (processing, training, condition, RegisterModel, ...).",
-        rules: rules)
+        rules: rules,
+        updateOperation: SageMakerOperations.updatePipeline)
 
     struct Step {
         let name: String

@@ -1,6 +1,7 @@
 /// The shape of a manifest field, as data. One definition drives decoding (types, unknown
-/// fields with did-you-mean, defaults), the planner (which fields update in place), the
-/// reference graph, and the JSON Schema that editors use.
+/// fields with did-you-mean, defaults, the service's constraints), the planner (which fields
+/// update in place), the reference graph, and the JSON Schema that editors use. The kinds'
+/// shapes are generated from botocore's SageMaker model (Kinds/Generated) and refined by hand.
 public indirect enum Shape: Sendable {
     case string(StringRule)
     case integer(min: Int64?, max: Int64?)
@@ -9,7 +10,7 @@ public indirect enum Shape: Sendable {
     case list(ListShape)
     case object(ObjectShape)
     /// String keys to values of one shape (`environment`, `customerMetadataProperties`).
-    case map(Shape, maxEntries: Int?)
+    case map(MapShape)
     /// Free-form structured data (the arguments of a pipeline step). With `acceptsJSONString`,
     /// a JSON string is parsed and compared as structure.
     case document(acceptsJSONString: Bool)
@@ -21,14 +22,14 @@ public indirect enum Shape: Sendable {
         switch self {
         case .list(let list): return list.element.references(kind)
         case .object(let object): return object.fields.contains { $0.reference == kind || $0.shape.references(kind) }
-        case .map(let value, _): return value.references(kind)
+        case .map(let map): return map.value.references(kind)
         case .string, .integer, .number, .boolean, .document: return false
         }
     }
 
     public static func text(max: Int, min: Int = 0) -> Shape { .string(StringRule(minLength: min, maxLength: max)) }
 
-    public static func oneOf(_ values: [String]) -> Shape { .string(StringRule(allowed: values)) }
+    public static func oneOf(_ values: [String]) -> Shape { .string(StringRule(allowed: EnumValues(values))) }
 
     public static func name(_ rule: NameRule) -> Shape { .string(StringRule(minLength: 1, maxLength: rule.maxLength, name: rule)) }
 
@@ -47,8 +48,9 @@ public indirect enum Shape: Sendable {
     /// The human name of the expected type, for "expected X, found Y".
     public var expectation: String {
         switch self {
-        case .string(let r) where r.allowed != nil: return "one of \(r.allowed!.map { "'\($0)'" }.joined(separator: ", "))"
-        case .string: return "a string"
+        case .string(let r):
+            if let allowed = r.allowed { return allowed.values.count <= 6 ? "one of \(allowed.quoted(allowed.values))" : "one of \(allowed.values.count) values" }
+            return "a string"
         case .integer: return "an integer"
         case .number: return "a number"
         case .boolean: return "a boolean (true or false)"
@@ -59,16 +61,20 @@ public indirect enum Shape: Sendable {
     }
 }
 
+/// What a string must be. Lengths count UTF-16 code units, as the service (Java) does.
 public struct StringRule: Sendable {
     public var minLength: Int
     public var maxLength: Int?
-    public var allowed: [String]?
+    public var allowed: EnumValues?
+    public var pattern: StringPattern?
+    /// A resource-name rule, checked by hand with its own wording.
     public var name: NameRule?
 
-    public init(minLength: Int = 0, maxLength: Int? = nil, allowed: [String]? = nil, name: NameRule? = nil) {
+    public init(minLength: Int = 0, maxLength: Int? = nil, allowed: EnumValues? = nil, pattern: StringPattern? = nil, name: NameRule? = nil) {
         self.minLength = minLength
         self.maxLength = maxLength
         self.allowed = allowed
+        self.pattern = pattern
         self.name = name
     }
 }
@@ -80,17 +86,41 @@ public struct ListShape: Sendable {
     /// When set, elements are objects identified by this member: order does not matter,
     /// the key must be unique, and diffs name elements by it (`featureDefinitions[Amount]`).
     public var key: String?
+
+    public init(element: Shape, minCount: Int? = nil, maxCount: Int? = nil, key: String? = nil) {
+        self.element = element
+        self.minCount = minCount
+        self.maxCount = maxCount
+        self.key = key
+    }
+}
+
+public struct MapShape: Sendable {
+    public var key: StringRule
+    public var value: Shape
+    public var minEntries: Int?
+    public var maxEntries: Int?
+
+    public init(key: StringRule = StringRule(), value: Shape, minEntries: Int? = nil, maxEntries: Int? = nil) {
+        self.key = key
+        self.value = value
+        self.minEntries = minEntries
+        self.maxEntries = maxEntries
+    }
 }
 
 public struct ObjectShape: Sendable {
     public let fields: [Field]
     /// Groups of field names of which exactly one must be present.
     public let exactlyOneOf: [[String]]
+    /// botocore's structure name (`ProductionVariant`), when generated.
+    public let wireName: String?
     private let index: [String: Int]
 
-    public init(_ fields: [Field], exactlyOneOf: [[String]] = []) {
+    public init(wire: String? = nil, _ fields: [Field], exactlyOneOf: [[String]] = []) {
         self.fields = fields
         self.exactlyOneOf = exactlyOneOf
+        self.wireName = wire
         var index: [String: Int] = [:]
         for (i, f) in fields.enumerated() {
             index[f.name] = i
@@ -100,6 +130,11 @@ public struct ObjectShape: Sendable {
     }
 
     public func field(named name: String) -> Field? { index[name].map { fields[$0] } }
+
+    /// The same structure with other fields or groups.
+    public func with(fields: [Field]? = nil, exactlyOneOf: [[String]]? = nil) -> ObjectShape {
+        ObjectShape(wire: wireName, fields ?? self.fields, exactlyOneOf: exactlyOneOf ?? self.exactlyOneOf)
+    }
 }
 
 /// How a change to a field can be made on the live resource.
@@ -125,11 +160,20 @@ public struct Field: Sendable {
     /// Other accepted spellings (ACK's `type_`).
     public var aliases: [String]
     public var summary: String
+    /// botocore's member name (`RoleArn`), which the API uses on the wire.
+    public var wireName: String
+    /// A token the client fills in (`ClientToken`); never part of a spec.
+    public var idempotencyToken: Bool
+    /// For a field that changes in place: the member of the kind's Update* input that
+    /// carries the change (`FeatureAdditions` for `featureDefinitions`).
+    public var updateMember: String?
 
-    public init(_ name: String, _ shape: Shape, required: Bool = false, default defaultValue: Value? = nil,
+    public init(_ name: String, wire: String? = nil, _ shape: Shape, required: Bool = false, default defaultValue: Value? = nil,
                 _ mutability: Mutability = .immutable, references: ResourceKind? = nil,
-                aliases: [String] = [], _ summary: String = "") {
+                aliases: [String] = [], idempotencyToken: Bool = false, _ summary: String = "") {
         self.name = name
+        self.wireName = wire ?? (name.prefix(1).uppercased() + name.dropFirst())
+        self.idempotencyToken = idempotencyToken
         self.shape = shape
         self.required = required
         self.defaultValue = defaultValue
@@ -180,9 +224,9 @@ public enum NameRule: Sendable {
         }
     }
 
-    public func accepts(_ name: String) -> Bool {
+    public func accepts(_ name: String, checkingLength: Bool = true) -> Bool {
         let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
+        guard !bytes.isEmpty, !checkingLength || bytes.count <= maxLength else { return false }
         func alnum(_ b: UInt8) -> Bool { (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) }
         switch self {
         case .pipelineStep:

@@ -52,15 +52,19 @@ public struct ShapeChecker {
             return .bool(b)
         case .list(let list): return checkList(node, list, path: path)
         case .object(let object): return checkObject(node, object, path: path)
-        case let .map(valueShape, maxEntries):
+        case .map(let map):
             guard let entries = node.entries else { return mismatch(node, shape, path: path) }
-            if let maxEntries, entries.count > maxEntries {
-                error("too-many", "\(path) has \(entries.count) entries; at most \(maxEntries) are allowed", node.mark)
+            if let min = map.minEntries, entries.count < min {
+                error("too-few", min == 1 ? "\(path) must have at least one entry" : "\(path) must have at least \(min) entries", node.mark)
+            }
+            if let max = map.maxEntries, entries.count > max {
+                error("too-many", "\(path) has \(entries.count) entries; at most \(max) are allowed", node.mark)
             }
             var members: [Value.Member] = []
             members.reserveCapacity(entries.count)
             for e in entries {
-                if let v = check(e.value, valueShape, path: "\(path).\(e.key)") { members.append(.init(e.key, v)) }
+                checkText(e.key, map.key, path: "\(path) key '\(e.key)'", mark: e.keyMark)
+                if let v = check(e.value, map.value, path: "\(path).\(e.key)") { members.append(.init(e.key, v)) }
             }
             return .object(sorting: members)
         case .document(let acceptsJSON):
@@ -101,28 +105,49 @@ public struct ShapeChecker {
 
     mutating func checkString(_ node: YAMLNode, _ rule: StringRule, path: String) -> Value? {
         guard let s = node.string else { return mismatch(node, .string(rule), path: path) }
+        checkText(s, rule, path: path, mark: node.mark)
+        return .string(s)
+    }
+
+    /// The service's string constraints, in its terms: lengths in UTF-16 code units, enums as
+    /// sets, patterns against the whole value. One diagnostic per value, the most telling.
+    mutating func checkText(_ s: String, _ rule: StringRule, path: String, mark: Mark) {
         if let allowed = rule.allowed {
             if !allowed.contains(s) {
-                var message = "\(path) must be one of \(allowed.map { "'\($0)'" }.joined(separator: ", ")), found '\(s)'"
-                if let guess = Suggestion.closest(to: s, in: allowed) { message += "; did you mean '\(guess)'?" }
-                error("invalid-value", message, node.mark)
+                var message = "\(path) must be \(allowed.explain(rejecting: s)), found '\(Self.clip(s))'"
+                if let guess = Suggestion.closest(to: s, in: allowed.values) { message += "; did you mean '\(guess)'?" }
+                error("invalid-value", message, mark)
             }
-            return .string(s)
+            return
         }
-        let length = s.count
         if let name = rule.name {
             if !name.accepts(s) {
-                error("invalid-name", "\(path) '\(s)' is not a valid name: \(name.explanation)", node.mark)
+                error("invalid-name", "\(path) '\(Self.clip(s))' is not a valid name: \(name.explanation)", mark)
             }
-        } else {
-            if length < rule.minLength {
-                error("out-of-range", rule.minLength == 1 ? "\(path) must not be empty" : "\(path) must have at least \(rule.minLength) characters", node.mark)
-            }
-            if let max = rule.maxLength, length > max {
-                error("out-of-range", "\(path) has \(length) characters; at most \(max) are allowed", node.mark)
+            return
+        }
+        let length = s.utf16.count
+        if length < rule.minLength {
+            error("out-of-range", rule.minLength == 1 ? "\(path) must not be empty" : "\(path) must have at least \(rule.minLength) characters", mark)
+            return
+        }
+        if let max = rule.maxLength, length > max {
+            error("out-of-range", "\(path) has \(length) characters; at most \(max) are allowed", mark)
+            return
+        }
+        if let pattern = rule.pattern, !pattern.matches(s) {
+            if case .name(let name, _) = pattern.matcher {
+                error("invalid-name", "\(path) '\(Self.clip(s))' is not a valid name: \(name.explanation)", mark)
+            } else {
+                error("invalid-format", "\(path) '\(Self.clip(s))' is not \(pattern.explanation)", mark)
             }
         }
-        return .string(s)
+    }
+
+    /// A value short enough to quote in a message.
+    static func clip(_ s: String) -> String {
+        let oneLine = s.replacingOccurrences(of: "\n", with: "\\n")
+        return oneLine.count <= 80 ? oneLine : String(oneLine.prefix(77)) + "..."
     }
 
     mutating func checkList(_ node: YAMLNode, _ list: ListShape, path: String) -> Value? {

@@ -23,9 +23,9 @@ enum StructuralDiff {
                 let m = mutability == .immutable ? (field?.mutability ?? .immutable) : mutability
                 walk(x, y, field?.shape, path: join(path, key), mutability: m, into: &out)
             }
-        case (.map(let valueShape, _)?, .object(let am), .object(let bm)):
+        case (.map(let map)?, .object(let am), .object(let bm)):
             mergeMembers(am, bm) { key, x, y in
-                walk(x, y, valueShape, path: join(path, key), mutability: mutability, into: &out)
+                walk(x, y, map.value, path: join(path, key), mutability: mutability, into: &out)
             }
         case (.list(let list)?, .list(let ai), .list(let bi)):
             if let key = list.key {

@@ -49,10 +49,7 @@ public enum SchemaRenderer {
         switch s {
         case .string(let rule):
             m.append(.init("type", .string("string")))
-            if let allowed = rule.allowed { m.append(.init("enum", .list(allowed.map(Value.string)))) }
-            if let name = rule.name { m.append(.init("pattern", .string(name.pattern))) }
-            if rule.minLength > 0 { m.append(.init("minLength", .int(Int64(rule.minLength)))) }
-            if let max = rule.maxLength ?? rule.name?.maxLength { m.append(.init("maxLength", .int(Int64(max)))) }
+            m += stringKeywords(rule)
         case let .integer(min, max):
             m.append(.init("type", .string("integer")))
             if let min { m.append(.init("minimum", .int(min))) }
@@ -68,10 +65,13 @@ public enum SchemaRenderer {
             m.append(.init("items", shape(list.element)))
             if let min = list.minCount { m.append(.init("minItems", .int(Int64(min)))) }
             if let max = list.maxCount { m.append(.init("maxItems", .int(Int64(max)))) }
-        case let .map(value, maxEntries):
+        case .map(let map):
             m.append(.init("type", .string("object")))
-            m.append(.init("additionalProperties", shape(value)))
-            if let maxEntries { m.append(.init("maxProperties", .int(Int64(maxEntries)))) }
+            m.append(.init("additionalProperties", shape(map.value)))
+            let keys = stringKeywords(map.key)
+            if !keys.isEmpty { m.append(.init("propertyNames", .object(sorting: keys))) }
+            if let min = map.minEntries { m.append(.init("minProperties", .int(Int64(min)))) }
+            if let max = map.maxEntries { m.append(.init("maxProperties", .int(Int64(max)))) }
         case .document(let json):
             if json { m.append(.init("type", .list([.string("object"), .string("string")]))) }
         case .object(let object):
@@ -97,5 +97,20 @@ public enum SchemaRenderer {
             }
         }
         return .object(sorting: m)
+    }
+
+    /// The keywords of a string rule. Patterns are botocore's (Java syntax), anchored; editors
+    /// treat `\p{..}` and look-arounds as ECMAScript does, which accepts these patterns.
+    static func stringKeywords(_ rule: StringRule) -> [Value.Member] {
+        var m: [Value.Member] = []
+        if let allowed = rule.allowed { m.append(.init("enum", .list(allowed.values.map(Value.string)))) }
+        if let name = rule.name {
+            m.append(.init("pattern", .string(name.pattern)))
+        } else if let pattern = rule.pattern?.schemaPattern {
+            m.append(.init("pattern", .string(pattern)))
+        }
+        if rule.minLength > 0 { m.append(.init("minLength", .int(Int64(rule.minLength)))) }
+        if let max = rule.maxLength ?? rule.name?.maxLength { m.append(.init("maxLength", .int(Int64(max)))) }
+        return m
     }
 }
