@@ -32,8 +32,9 @@ public final class GitRepository {
         var repo: OpaquePointer?
         let rc = git_repository_open_ext(&repo, path, 0, nil)
         guard rc == 0, let repo else {
+            let reason = Self.lastError()  // read before shutdown clears it
             git_libgit2_shutdown()
-            throw GitError(code: .repositoryNotFound, message: "no git repository at '\(path)' (\(Self.lastError()))")
+            throw GitError(code: .repositoryNotFound, message: "no git repository at '\(path)' (\(reason))")
         }
         handle = repo
         workTree = git_repository_workdir(repo).map { String(cString: $0) }

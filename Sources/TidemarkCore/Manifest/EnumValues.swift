@@ -11,13 +11,22 @@ public struct EnumValues: Sendable {
 
     public func contains(_ value: String) -> Bool { members.contains(value) }
 
-    /// The `limit` values nearest to `value` by edit distance, nearest first; ties keep the
-    /// model's order.
+    /// The `limit` values nearest to `value`: those sharing the longest start first (an
+    /// instance type's family, `ml.m5.`), then by edit distance; ties keep the model's order.
     public func nearest(to value: String, limit: Int) -> [String] {
-        let lower = value.lowercased()
+        let lower = Array(value.lowercased().unicodeScalars)
+        func sharedStart(_ other: String) -> Int {
+            var n = 0
+            for (a, b) in zip(lower, other.lowercased().unicodeScalars) {
+                if a != b { break }
+                n += 1
+            }
+            return n
+        }
         let ranked = values.enumerated()
-            .map { (offset: $0.offset, value: $0.element, distance: Suggestion.distance(lower, $0.element.lowercased())) }
-            .sorted { ($0.distance, $0.offset) < ($1.distance, $1.offset) }
+            .map { (offset: $0.offset, value: $0.element, shared: sharedStart($0.element),
+                    distance: Suggestion.distance(value.lowercased(), $0.element.lowercased())) }
+            .sorted { (-$0.shared, $0.distance, $0.offset) < (-$1.shared, $1.distance, $1.offset) }
         return ranked.prefix(limit).map(\.value)
     }
 
@@ -28,11 +37,11 @@ public struct EnumValues: Sendable {
         return q.dropLast().joined(separator: ", ") + " or " + last
     }
 
-    /// The constraint in words for a value that broke it: every value when there are few,
-    /// otherwise the few nearest to what was written.
-    public func explain(rejecting value: String) -> String {
-        if values.count <= 6 { return "one of \(quoted(values))" }
+    /// Why `value` is refused, in words: every value when there are few, otherwise the few
+    /// nearest to what was written.
+    public func explain(rejecting value: String, at path: String) -> String {
+        if values.count <= 6 { return "\(path) must be one of \(quoted(values)), found '\(value)'" }
         let near = nearest(to: value, limit: 4)
-        return "one of \(values.count) values; the nearest are \(near.map { "'\($0)'" }.joined(separator: ", "))"
+        return "\(path) '\(value)' is not one of its \(values.count) values; the nearest are \(near.map { "'\($0)'" }.joined(separator: ", "))"
     }
 }

@@ -23,12 +23,12 @@ public enum ManifestDecoder {
         result.diagnostics = yaml.diagnostics
         for document in yaml.documents {
             if document.isNull { continue }  // an empty document between `---` lines
-            decode(document, file: file.path, limits: limits, into: &result)
+            decode(document, file: file.path, source: file.bytes, limits: limits, into: &result)
         }
         return result
     }
 
-    static func decode(_ doc: YAMLNode, file: String, limits: YAMLLimits, into result: inout Result) {
+    static func decode(_ doc: YAMLNode, file: String, source: [UInt8]? = nil, limits: YAMLLimits, into result: inout Result) {
         func error(_ code: String, _ message: String, _ mark: Mark) {
             result.diagnostics.append(.error(code, message, at: SourceLocation(file: file, mark)))
         }
@@ -122,7 +122,7 @@ public enum ManifestDecoder {
             error("missing-field", "manifest is missing 'spec'", doc.mark)
             return
         }
-        var checker = ShapeChecker(file: file, limits: limits)
+        var checker = ShapeChecker(file: file, limits: limits, source: source)
         guard var spec = checker.check(specNode, .object(definition.spec), path: "spec") else {
             result.diagnostics += checker.diagnostics
             return

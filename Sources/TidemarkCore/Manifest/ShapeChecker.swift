@@ -17,10 +17,13 @@ public struct ShapeChecker {
     /// Documents parsed from JSON strings, by path, with positions in the file.
     public private(set) var embedded: [String: YAMLNode] = [:]
     let limits: YAMLLimits
+    /// The file's bytes, to place positions inside JSON strings exactly.
+    let source: [UInt8]?
 
-    public init(file: String, limits: YAMLLimits = YAMLLimits()) {
+    public init(file: String, limits: YAMLLimits = YAMLLimits(), source: [UInt8]? = nil) {
         self.file = file
         self.limits = limits
+        self.source = source
     }
 
     func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, mark) }
@@ -114,7 +117,7 @@ public struct ShapeChecker {
     mutating func checkText(_ s: String, _ rule: StringRule, path: String, mark: Mark) {
         if let allowed = rule.allowed {
             if !allowed.contains(s) {
-                var message = "\(path) must be \(allowed.explain(rejecting: s)), found '\(Self.clip(s))'"
+                var message = allowed.explain(rejecting: Self.clip(s), at: path)
                 if let guess = Suggestion.closest(to: s, in: allowed.values) { message += "; did you mean '\(guess)'?" }
                 error("invalid-value", message, mark)
             }
@@ -228,48 +231,47 @@ public struct ShapeChecker {
         return .object(sorting: members)
     }
 
-    /// Parses a JSON (or YAML) string held in a scalar, with positions mapped back into the file.
+    /// Parses a JSON string held in a scalar, with positions mapped back into the file: through
+    /// the scalar's own folding and escapes when the source is at hand, by line and column
+    /// arithmetic otherwise.
     mutating func parseEmbedded(_ text: String, in node: YAMLNode, path: String) -> YAMLNode? {
-        let result = YAMLLoader.load(text, file: file, limits: limits)
         let scalar = node.scalar
-        func map(_ m: Mark) -> Mark {
-            guard let scalar else { return m }
+        let exact = scalar.flatMap { s in source.flatMap { FlowScalarMap.marks(source: $0, start: node.mark, style: s.style, value: text) } }
+        var lineStarts: [Int] = [0]
+        if exact == nil {
+            for (i, c) in text.unicodeScalars.enumerated() where c == "\n" { lineStarts.append(i + 1) }
+        }
+        func approximate(_ line: Int32, _ column: Int32) -> Mark {
+            guard let scalar else { return node.mark }
             switch scalar.style {
             case .literal, .folded:
-                return Mark(line: node.mark.line + m.line, column: scalar.contentColumn + m.column - 1)
+                return Mark(line: node.mark.line + line, column: scalar.contentColumn + column - 1)
             case .singleQuoted, .doubleQuoted:
-                return m.line == 1 ? Mark(line: node.mark.line, column: node.mark.column + m.column) : Mark(line: node.mark.line + m.line - 1, column: m.column)
+                return line == 1 ? Mark(line: node.mark.line, column: node.mark.column + column) : Mark(line: node.mark.line + line - 1, column: column)
             case .plain:
-                return m.line == 1 ? Mark(line: node.mark.line, column: node.mark.column + m.column - 1) : Mark(line: node.mark.line + m.line - 1, column: m.column)
+                return line == 1 ? Mark(line: node.mark.line, column: node.mark.column + column - 1) : Mark(line: node.mark.line + line - 1, column: column)
             }
         }
-        for d in result.diagnostics {
-            var d = d
-            if let loc = d.location {
-                let m = map(Mark(line: Int32(clamping: loc.line), column: Int32(clamping: loc.column)))
-                d.location = SourceLocation(file: file, m)
+        let position: (Int) -> Mark = { offset in
+            if let exact {
+                if offset < exact.count { return exact[offset] }
+                guard let last = exact.last else { return node.mark }
+                return Mark(line: last.line, column: last.column + 1)
             }
-            d.message = "in \(path): \(d.message)"
-            diagnostics.append(d)
+            var lo = 0, hi = lineStarts.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+            }
+            return approximate(Int32(clamping: lo + 1), Int32(clamping: offset - lineStarts[lo] + 1))
         }
-        guard result.diagnostics.isEmpty else { return nil }
-        guard result.documents.count == 1, let doc = result.documents.first else {
-            error("wrong-type", "\(path) must hold exactly one JSON document", node.mark)
+        switch JSONReader.read(text, maxDepth: limits.maxDepth, position: position) {
+        case .success(let doc):
+            return doc
+        case .failure(let failure):
+            diagnostics.append(.error(failure.code, "in \(path): \(failure.message)", at: at(position(failure.offset))))
             return nil
         }
-        return Self.remap(doc, map)
-    }
-
-    static func remap(_ node: YAMLNode, _ map: (Mark) -> Mark) -> YAMLNode {
-        var out = node
-        out.mark = map(node.mark)
-        switch node.content {
-        case .scalar: break
-        case .sequence(let items): out.content = .sequence(items.map { remap($0, map) })
-        case .mapping(let entries):
-            out.content = .mapping(entries.map { .init(key: $0.key, keyMark: map($0.keyMark), value: remap($0.value, map)) })
-        }
-        return out
     }
 
     /// Free-form data as a canonical value: integral numbers are integers, lists of objects
