@@ -55,6 +55,19 @@ import Testing
         }
     }
 
+    /// The per-thread memo of matched values never changes a verdict.
+    @Test func theMemoAgreesWithThePatternItRemembers() {
+        let memo = PatternMemo()
+        let probes = ["arn:aws:iam::123456789012:role/R", "arn:aws:iam::123456789012:user/u", "s3://b/k", "gs://b/k", "team", "team!"]
+        for _ in 0..<3 {
+            for p in SageMakerPatterns.all {
+                for s in probes + [SampleBuilder.patternSamples[p.source] ?? ""] {
+                    #expect(memo.matches(p, s) == p.matches(s), "memo and \(p.source) disagree on \(s)")
+                }
+            }
+        }
+    }
+
     @Test func everyPatternHasASampleThatMatchesIt() {
         for p in SageMakerPatterns.all {
             let sample = SampleBuilder.patternSamples[p.source]

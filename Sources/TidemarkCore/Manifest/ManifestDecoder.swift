@@ -17,18 +17,18 @@ public enum ManifestDecoder {
     }
 
     /// Parses and decodes every document of one file.
-    public static func decode(_ file: SourceFile, limits: YAMLLimits = YAMLLimits()) -> Result {
+    public static func decode(_ file: SourceFile, limits: YAMLLimits = YAMLLimits(), memo: PatternMemo? = nil) -> Result {
         let yaml = file.bytes.withUnsafeBytes { YAMLLoader.load($0, file: file.path, limits: limits) }
         var result = Result()
         result.diagnostics = yaml.diagnostics
         for document in yaml.documents {
             if document.isNull { continue }  // an empty document between `---` lines
-            decode(document, file: file.path, source: file.bytes, limits: limits, into: &result)
+            decode(document, file: file.path, source: file.bytes, memo: memo, limits: limits, into: &result)
         }
         return result
     }
 
-    static func decode(_ doc: YAMLNode, file: String, source: [UInt8]? = nil, limits: YAMLLimits, into result: inout Result) {
+    static func decode(_ doc: YAMLNode, file: String, source: [UInt8]? = nil, memo: PatternMemo? = nil, limits: YAMLLimits, into result: inout Result) {
         func error(_ code: String, _ message: String, _ mark: Mark) {
             result.diagnostics.append(.error(code, message, at: SourceLocation(file: file, mark)))
         }
@@ -122,7 +122,7 @@ public enum ManifestDecoder {
             error("missing-field", "manifest is missing 'spec'", doc.mark)
             return
         }
-        var checker = ShapeChecker(file: file, limits: limits, source: source)
+        var checker = ShapeChecker(file: file, limits: limits, source: source, memo: memo)
         guard var spec = checker.check(specNode, .object(definition.spec), path: "spec") else {
             result.diagnostics += checker.diagnostics
             return

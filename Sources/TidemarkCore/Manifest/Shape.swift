@@ -115,12 +115,16 @@ public struct ObjectShape: Sendable {
     public let exactlyOneOf: [[String]]
     /// botocore's structure name (`ProductionVariant`), when generated.
     public let wireName: String?
+    /// The fields that must be given or have a default: what checking an object looks for
+    /// once its members are read (most generated fields are neither).
+    public let requiredOrDefaulted: [Field]
     private let index: [String: Int]
 
     public init(wire: String? = nil, _ fields: [Field], exactlyOneOf: [[String]] = []) {
         self.fields = fields
         self.exactlyOneOf = exactlyOneOf
         self.wireName = wire
+        self.requiredOrDefaulted = fields.filter { $0.required || $0.defaultValue != nil }
         var index: [String: Int] = [:]
         for (i, f) in fields.enumerated() {
             index[f.name] = i

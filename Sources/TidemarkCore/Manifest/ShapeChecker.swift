@@ -19,11 +19,14 @@ public struct ShapeChecker {
     let limits: YAMLLimits
     /// The file's bytes, to place positions inside JSON strings exactly.
     let source: [UInt8]?
+    /// This thread's values that already matched a pattern.
+    let memo: PatternMemo?
 
-    public init(file: String, limits: YAMLLimits = YAMLLimits(), source: [UInt8]? = nil) {
+    public init(file: String, limits: YAMLLimits = YAMLLimits(), source: [UInt8]? = nil, memo: PatternMemo? = nil) {
         self.file = file
         self.limits = limits
         self.source = source
+        self.memo = memo
     }
 
     func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, mark) }
@@ -138,7 +141,7 @@ public struct ShapeChecker {
             error("out-of-range", "\(path) has \(length) characters; at most \(max) are allowed", mark)
             return
         }
-        if let pattern = rule.pattern, !pattern.matches(s) {
+        if let pattern = rule.pattern, !(memo?.matches(pattern, s) ?? pattern.matches(s)) {
             if case .name(let name, _) = pattern.matcher {
                 error("invalid-name", "\(path) '\(Self.clip(s))' is not a valid name: \(name.explanation)", mark)
             } else {
@@ -213,7 +216,7 @@ public struct ShapeChecker {
             }
             members.append(.init(field.name, v))
         }
-        for field in object.fields where !members.contains(where: { $0.key == field.name }) {
+        for field in object.requiredOrDefaulted where !members.contains(where: { $0.key == field.name }) {
             if field.required, given[field.name] == nil {
                 error("missing-field", "\(path) is missing required field '\(field.name)'", node.mark)
             } else if let d = field.defaultValue {

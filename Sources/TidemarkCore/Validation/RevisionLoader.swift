@@ -50,7 +50,7 @@ public enum RevisionLoader {
 
     static func decodeConcurrently(_ files: [SourceFile], limits: YAMLLimits) -> [ManifestDecoder.Result] {
         let count = files.count
-        guard count > 1 else { return files.map { ManifestDecoder.decode($0, limits: limits) } }
+        guard count > 1 else { return files.map { ManifestDecoder.decode($0, limits: limits, memo: PatternMemo()) } }
         let buffer = UnsafeMutableBufferPointer<ManifestDecoder.Result>.allocate(capacity: count)
         buffer.initialize(repeating: ManifestDecoder.Result())
         defer { buffer.deinitialize().deallocate() }
@@ -58,8 +58,9 @@ public enum RevisionLoader {
         let workers = max(1, min(count, 8))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var i = w
+            let memo = PatternMemo()  // this worker's own
             while i < count {
-                results[i] = ManifestDecoder.decode(files[i], limits: limits)
+                results[i] = ManifestDecoder.decode(files[i], limits: limits, memo: memo)
                 i += workers
             }
         }
