@@ -53,7 +53,8 @@ class Generator:
     def __init__(self, model):
         self.model = model
         self.shapes = model["shapes"]
-        self.structures = []          # in first-reached order
+        self.structures = []          # in first-reached order (a structure after its members)
+        self.reached = set()
         self.patterns = {}            # pattern source -> identifier
         self.enums = {}               # shape name -> identifier
         self.visiting = set()
@@ -66,13 +67,14 @@ class Generator:
         if kind == "structure":
             if name in self.visiting:
                 raise SystemExit(f"generate: {name} is recursive ({' > '.join(path)}); Shape cannot express it")
-            if name in (s for s in self.structures):
+            if name in self.reached:
                 return
             self.visiting.add(name)
             for member, ref in shape["members"].items():
                 self.reach(ref["shape"], path + [member])
             self.visiting.discard(name)
             self.structures.append(name)
+            self.reached.add(name)
         elif kind == "list":
             self.reach(shape["member"]["shape"], path + ["[]"])
         elif kind == "map":

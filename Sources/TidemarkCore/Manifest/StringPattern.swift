@@ -26,9 +26,10 @@ public struct StringPattern: Sendable {
         self.source = source
         let hand = HandWrittenPatterns.entry(for: source)
         self.explanation = hand?.explanation ?? "a value matching the pattern \(source)"
-        self.matcher = hand?.matcher?.matcher ?? Self.compile(source)
+        self.matcher = hand?.matcher ?? Self.compile(source)
+        // A hand-written regex is a rewrite of a pattern ICU (and so ECMAScript) cannot take.
         switch hand?.matcher {
-        case .some(.rewrite), .some(.scalars): self.schemaPattern = nil
+        case .some(.regex), .some(.scalars): self.schemaPattern = nil
         default: self.schemaPattern = "^(?:" + source + ")$"
         }
     }
@@ -66,36 +67,16 @@ public struct StringPattern: Sendable {
         case let .name(rule, bounded): return rule.accepts(value, checkingLength: bounded)
         case .scalars(let allowed): return value.unicodeScalars.allSatisfy(allowed)
         case .regex(let regex):
-            let ns = value as NSString
-            return regex.firstMatch(in: value, options: [], range: NSRange(location: 0, length: ns.length)) != nil
+            return regex.rangeOfFirstMatch(in: value, options: [], range: NSRange(location: 0, length: value.utf16.count)).location != NSNotFound
         }
     }
 }
 
 /// The patterns matched or worded by hand, by their exact botocore source.
 enum HandWrittenPatterns {
-    enum Kind {
-        case anything(nonEmpty: Bool)
-        case singleLine(nonEmpty: Bool)
-        case name(NameRule, bounded: Bool)
-        case scalars(@Sendable (Unicode.Scalar) -> Bool)
-        /// An equivalent pattern ICU accepts.
-        case rewrite(String)
-
-        var matcher: StringPattern.Matcher {
-            switch self {
-            case .anything(let nonEmpty): return .anything(nonEmpty: nonEmpty)
-            case .singleLine(let nonEmpty): return .singleLine(nonEmpty: nonEmpty)
-            case let .name(rule, bounded): return .name(rule, bounded: bounded)
-            case .scalars(let f): return .scalars(f)
-            case .rewrite(let icu): return StringPattern.compile(icu)
-            }
-        }
-    }
-
     struct Entry {
         /// nil: compiled as written, only worded by hand.
-        let matcher: Kind?
+        let matcher: StringPattern.Matcher?
         let explanation: String
     }
 
@@ -132,7 +113,7 @@ enum HandWrittenPatterns {
         case #"([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)${1,128}"#, #"([\p{L}\p{Z}\p{N}_.:\/=+\-@]*)${1,256}"#:
             // A quantified end anchor: it means the character class, with the length limits
             // botocore also states as min and max.
-            return Entry(matcher: .rewrite(tagCharacters), explanation: "letters, digits, spaces and _ . : / = + - @")
+            return Entry(matcher: StringPattern.compile(tagCharacters), explanation: "letters, digits, spaces and _ . : / = + - @")
         case #"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*"#:
             // Java's UTF-16 spelling of "any XML character": tab, U+0020–U+D7FF,
             // U+E000–U+FFFD and every supplementary-plane character.

@@ -11,7 +11,7 @@ enum FlowScalarMap {
         guard let offset = byteOffset(source, line: Int(start.line)) else { return nil }
         let tail = Array(String(decoding: source[offset...], as: UTF8.self).unicodeScalars)
         var k = Int(start.column) - 1
-        guard k >= 0, k <= tail.count else { return nil }
+        guard k >= 0, k < tail.count else { return nil }
         let target = Array(value.unicodeScalars)
         var line = start.line, column = start.column
         var out: [Unicode.Scalar] = []
