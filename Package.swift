@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -57,6 +59,23 @@ let package = Package(
             name: "TidemarkServices",
             dependencies: ["TidemarkEngine", "TidemarkCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
+        // SageMaker's wire: AWS JSON 1.1 bodies from the generated shapes (botocore member
+        // names), Signature Version 4, the service's error protocol, and the translation of
+        // each operation to and from the engine's ServiceBackend. Pure: no sockets, no files.
+        .target(
+            name: "TidemarkWire",
+            dependencies: ["TidemarkCore", "TidemarkEngine", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: settings),
+        // The real SageMaker API as a ServiceBackend: HTTPS (async-http-client), the AWS
+        // credential chain, retries with full jitter, pagination, deadlines.
+        .target(
+            name: "TidemarkAWS",
+            dependencies: [
+                "TidemarkWire", "TidemarkCore", "TidemarkEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: settings),
         // The controller: watch a repository, reconcile each commit, heal drift, as a Service.
         // It sees the engine's ports only; the executable composes the adapters.
         .target(
@@ -71,7 +90,7 @@ let package = Package(
         .target(
             name: "TidemarkServer",
             dependencies: [
-                "TidemarkController", "TidemarkCore", "TidemarkEngine",
+                "TidemarkController", "TidemarkCore", "TidemarkEngine", "TidemarkWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -94,7 +113,7 @@ let package = Package(
             name: "tidemark",
             dependencies: [
                 "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
-                "TidemarkController", "TidemarkServer",
+                "TidemarkController", "TidemarkServer", "TidemarkWire", "TidemarkAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,6 +134,10 @@ let package = Package(
             name: "TidemarkControllerTests",
             dependencies: ["TidemarkController", "TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkCore", "TidemarkGit",
                            "TidemarkTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings),
+        .testTarget(
+            name: "TidemarkWireTests",
+            dependencies: ["TidemarkWire", "TidemarkAWS", "TidemarkCore", "TidemarkEngine", "TidemarkServices", "TidemarkTesting"],
             swiftSettings: settings),
         .testTarget(
             name: "TidemarkCLITests",

@@ -108,7 +108,14 @@ public final class LocalServices: ServiceBackend, Sendable {
             guard let current = try ObjectTable.load(c.db, kind, name).flatMap({ try advance($0, c) }) else {
                 throw module(kind).notFound(kind, name)
             }
-            let o = try module(kind).update(current, spec: spec, c)
+            var o = current
+            if current.spec.setting("tags", nil) == spec.setting("tags", nil) {
+                // Tags alone change through AddTags/DeleteTags, on every kind, with no transition.
+                o.spec = spec
+                o.modifiedAt = c.now
+            } else {
+                o = try module(kind).update(current, spec: spec, c)
+            }
             try ObjectTable.save(c.db, o)
             return live(try advance(o, c) ?? o)
         }

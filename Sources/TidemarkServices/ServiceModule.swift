@@ -112,15 +112,7 @@ protocol LocalServiceModule: Sendable {
 extension LocalServiceModule {
     func completed(_ object: StoredObject, _ c: ModuleContext) throws -> StoredObject { object }
 
-    func notFound(_ kind: ResourceKind, _ name: String) -> ServiceError {
-        switch kind {
-        case .model: return ServiceError(.validation, "Could not find model \"\(name)\".")
-        case .endpointConfig: return ServiceError(.validation, "Could not find endpoint configuration \"\(name)\".")
-        case .endpoint: return ServiceError(.validation, "Could not find endpoint \"\(name)\".")
-        case .modelPackage, .modelPackageGroup: return ServiceError(.validation, "\(kind.rawValue) \(name) does not exist.")
-        default: return ServiceError(.notFound, "\(kind.rawValue) \(name) does not exist.")
-        }
-    }
+    func notFound(_ kind: ResourceKind, _ name: String) -> ServiceError { ServiceError.notFound(kind, name) }
 
     func alreadyExists(_ kind: ResourceKind, _ arn: String) -> ServiceError {
         switch kind {

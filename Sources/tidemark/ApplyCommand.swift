@@ -16,6 +16,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var state: StateOptions
+    @OptionGroup var backend: BackendOptions
     @OptionGroup var run: RunOptions
 
     @Flag(help: "Delete managed resources whose manifests are gone (never those with deletion-policy retain).")
@@ -24,7 +25,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let git = try source.openSource()
         let (commit, index) = try await source.loadValid(git, refusal: "nothing was applied")
-        let environment = try Environment.open(state: state, source: git, role: "apply")
+        let environment = try Environment.open(state: state, backend: backend, source: git, role: "apply")
         let options = try run.options(trigger: .cli)
         let origin = RevisionOrigin(commit: commit, reference: source.rev, path: source.path)
         let session = ApplySession(run: run)

@@ -2,6 +2,7 @@ import Foundation
 import TidemarkEngine
 import TidemarkGit
 import TidemarkServices
+import TidemarkAWS
 import TidemarkStore
 
 /// The composition root: the one place the adapters (libgit2, SQLite, the local services,
@@ -9,12 +10,14 @@ import TidemarkStore
 struct Environment {
     let reconciler: Reconciler
     let store: SQLiteStore
-    let services: LocalServices
+    let services: any ServiceBackend
 
-    /// The store and services in the state folder, reading manifests from `source`.
-    static func open(state: StateOptions, source: any RepositorySource, role: String, time: any TimeSource = SystemTime()) throws -> Environment {
+    /// The store in the state folder and the chosen backend (the local modules in the same
+    /// folder, or the SageMaker API), reading manifests from `source`.
+    static func open(state: StateOptions, backend: BackendOptions, source: any RepositorySource, role: String,
+                     time: any TimeSource = SystemTime(), file: ServeConfig.Backend? = nil) throws -> Environment {
         let store = try state.openStore(role: role, time: time)
-        let services = try state.openServices(time: time)
+        let services = try backend.open(state: state, time: time, file: file)
         return Environment(reconciler: Reconciler(source: source, backend: services, store: store, time: time), store: store, services: services)
     }
 

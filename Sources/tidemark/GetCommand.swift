@@ -15,13 +15,14 @@ struct GetCommand: AsyncParsableCommand {
     var target: String?
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var backend: BackendOptions
 
     @Option(help: "text or json")
     var format: Format = .text
 
     func run() async throws {
         let store = try state.openStore(role: "get")
-        let services: any ServiceBackend = try state.openServices()
+        let services: any ServiceBackend = try backend.open(state: state)
         let inventory = try store.inventory()
         var ids = inventory.keys.sorted()
         if let target {

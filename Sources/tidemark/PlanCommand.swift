@@ -33,6 +33,7 @@ struct PlanCommand: AsyncParsableCommand {
     var detailedExitcode = false
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var backend: BackendOptions
 
     @Flag(help: "Against live state: include deletes of managed resources whose manifests are gone.")
     var prune = false
@@ -84,7 +85,7 @@ struct PlanCommand: AsyncParsableCommand {
     func planAgainstLiveState() async throws {
         let git = try source.openSource()
         let (commit, index) = try await source.loadValid(git, refusal: "no plan was made")
-        let environment = try Environment.open(state: state, source: git, role: "plan")
+        let environment = try Environment.open(state: state, backend: backend, source: git, role: "plan")
         if !(try environment.store.openIntents()).isEmpty {
             Terminal.error("note: an earlier apply was interrupted; the next apply or status records what it left")
         }

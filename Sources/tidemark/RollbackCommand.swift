@@ -19,11 +19,12 @@ struct RollbackCommand: AsyncParsableCommand {
     var repo: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var backend: BackendOptions
     @OptionGroup var run: RunOptions
 
     func run() async throws {
         let source = try SourceOptions.parse(["--repo", repo])
-        let environment = try Environment.open(state: state, source: try source.openSource(), role: "rollback")
+        let environment = try Environment.open(state: state, backend: backend, source: try source.openSource(), role: "rollback")
         let reconciler = environment.reconciler
         let options = try run.options(trigger: .rollback)
         let session = ApplySession(run: run)

@@ -8,6 +8,7 @@ import TidemarkCore
 import TidemarkEngine
 import TidemarkGit
 import TidemarkServer
+import TidemarkAWS
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error, critical") var logLevel: String?
     @Option(help: "logfmt or json") var logFormat: String?
     @Flag(help: "Allow destructive replacements and deletes.") var allowDestroy = false
+    @OptionGroup var backend: BackendOptions
     @Option(help: .hidden) var leaseRenewal: String?
     @Option(help: .hidden) var idleTimeout: String?
 
@@ -112,14 +114,14 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = PrometheusControllerMetrics(registry: PrometheusCollectorRegistry())
         let logger = Logger(label: "tidemark")
 
-        // The composition: libgit2 mirror, SQLite store, local services, the system clock.
+        // The composition: libgit2 mirror, SQLite store, the chosen backend, the system clock.
         let environment: Environment
         do {
             var state = stateOptions
             state.serviceLatency = latency
             try FileManager.default.createDirectory(atPath: state.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let source = try GitSource(mirroring: fetchURL, at: (state.folder as NSString).appendingPathComponent("mirror.git"), token: token)
-            environment = try Environment.open(state: state, source: source, role: "serve")
+            environment = try Environment.open(state: state, backend: backend, source: source, role: "serve", file: file.backend)
         } catch let e as CommandFailure {
             throw e
         } catch {
@@ -127,10 +129,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let controller = Controller(settings: settings, reconciler: environment.reconciler, logger: logger, metrics: metrics)
         let final = settings
+        let backendLabel = (environment.services as? SageMakerAPIBackend).map { "the SageMaker API at \($0.endpoint)" } ?? "the local services"
         let app = APIServer.application(controller: controller, metrics: metrics, settings: server, logger: logger) { port in
             let settings = final
             let policy = settings.policy
-            Terminal.error("tidemark serve: API on http://\(host):\(port) — following \(settings.repo) \(settings.branch ?? "(default branch)") \(settings.path) every \(Int(settings.interval)) s; automated \(policy.automated), prune \(policy.prune), self-heal \(policy.selfHeal); state in \(settings.data)")
+            Terminal.error("tidemark serve: API on http://\(host):\(port) — following \(settings.repo) \(settings.branch ?? "(default branch)") \(settings.path) every \(Int(settings.interval)) s; automated \(policy.automated), prune \(policy.prune), self-heal \(policy.selfHeal); reconciling \(backendLabel); state in \(settings.data)")
         }
         var groupConfig = ServiceGroupConfiguration(services: [.init(service: controller), .init(service: app)],
                                                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -20,6 +20,15 @@ struct ServeConfig {
     var gitTokenFile: String?
     var logLevel: String?
     var logFormat: String?
+    var backend: Backend?
+
+    /// `backend:` — which services the controller reconciles against.
+    struct Backend {
+        var type: String?
+        var region: String?
+        var endpointURL: String?
+        var profile: String?
+    }
 
     static let shape = ObjectShape([
         Field("repo", .text(max: 4096, min: 1), .immutable, "A local path, file://, https:// or ssh URL."),
@@ -38,6 +47,12 @@ struct ServeConfig {
         Field("apiTokenFile", .text(max: 4096, min: 1)),
         Field("webhookSecretFile", .text(max: 4096, min: 1)),
         Field("gitTokenFile", .text(max: 4096, min: 1)),
+        Field("backend", .object([
+            Field("type", .oneOf(["local", "sagemaker"]), .immutable, "local (the modules in the state folder) or sagemaker (the SageMaker API)."),
+            Field("region", .text(max: 64, min: 1)),
+            Field("endpointURL", .text(max: 4096, min: 1), .immutable, "Another endpoint that speaks the SageMaker API (tidemark services serve)."),
+            Field("profile", .text(max: 255, min: 1), .immutable, "An AWS profile in ~/.aws/credentials or ~/.aws/config."),
+        ])),
         Field("log", .object([
             Field("level", .oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])),
             Field("format", .oneOf(["logfmt", "json"])),
@@ -81,6 +96,10 @@ struct ServeConfig {
         c.gitTokenFile = v["gitTokenFile"]?.stringValue
         c.logLevel = v["log"]?["level"]?.stringValue
         c.logFormat = v["log"]?["format"]?.stringValue
+        if let b = v["backend"] {
+            c.backend = Backend(type: b["type"]?.stringValue, region: b["region"]?.stringValue,
+                                endpointURL: b["endpointURL"]?.stringValue, profile: b["profile"]?.stringValue)
+        }
         return diagnostics.isEmpty ? (c, checker.diagnostics) : (nil, diagnostics)
     }
 }

@@ -12,7 +12,7 @@ struct ServicesCommand: AsyncParsableCommand {
         commandName: "services",
         abstract: "Act on the local service modules out of band (describe, change, delete, approve, inject failures).",
         discussion: "Targets are KIND/NAME: the live name (fraud-xgb-d4b4d94c, fraud-models/1) or the manifest name Tidemark manages.",
-        subcommands: [List.self, Describe.self, Set.self, Delete.self, Approve.self, Reject.self, Fail.self, Stall.self, Alarm.self, Clear.self])
+        subcommands: [ServicesServeCommand.self, List.self, Describe.self, Set.self, Delete.self, Approve.self, Reject.self, Fail.self, Stall.self, Alarm.self, Clear.self])
 
     struct Target: ParsableArguments {
         @Argument(help: "KIND/NAME") var target: String

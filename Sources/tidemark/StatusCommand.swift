@@ -13,13 +13,14 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var state: StateOptions
+    @OptionGroup var backend: BackendOptions
 
     @Option(help: "text or json")
     var format: Format = .text
 
     func run() async throws {
         let git = try source.openSource()
-        let environment = try Environment.open(state: state, source: git, role: "status")
+        let environment = try Environment.open(state: state, backend: backend, source: git, role: "status")
         let store = environment.store
         let reconciler = environment.reconciler
         // Only an interrupted run needs the lease (to record what it left); status never

@@ -208,3 +208,12 @@ struct JSONReader {
         return String(out)
     }
 }
+
+extension Value {
+    /// Parses JSON text (an API body): every JSON escape, surrogate pairs included; nil for
+    /// malformed text or nesting deeper than `maxDepth`.
+    public init?(jsonText text: String, maxDepth: Int = 200) {
+        guard case .success(let node) = JSONReader.read(text, maxDepth: maxDepth, position: { Mark(line: 1, column: Int32(clamping: $0 + 1)) }) else { return nil }
+        self = Value.exact(node)
+    }
+}

@@ -65,17 +65,43 @@ public struct ServiceError: Error, Sendable, Hashable, CustomStringConvertible {
         case conflict = "ConflictException"
         case limitExceeded = "ResourceLimitExceeded"
         case internalFailure = "InternalFailure"
+        case throttling = "ThrottlingException"
+        case accessDenied = "AccessDeniedException"
+        case unrecognizedClient = "UnrecognizedClientException"
+        case invalidSignature = "InvalidSignatureException"
+        case serialization = "SerializationException"
+        case unknownOperation = "UnknownOperationException"
+        case serviceUnavailable = "ServiceUnavailable"
+        /// The service could not be reached, or answered something that is not its protocol.
+        case unreachable = "Unreachable"
+        /// An error type Tidemark does not know; the message starts with the service's own.
+        case other = "UnknownError"
     }
 
     public var code: Code
     public var message: String
+    /// The manifest field the service named (`productionVariants[0].instanceType`), when it named one.
+    public var field: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code
         self.message = message
+        self.field = field
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    /// What SageMaker answers for a missing object: a ValidationException for models,
+    /// endpoint configs, endpoints and packages, ResourceNotFound for the rest.
+    public static func notFound(_ kind: ResourceKind, _ name: String) -> ServiceError {
+        switch kind {
+        case .model: return ServiceError(.validation, "Could not find model \"\(name)\".")
+        case .endpointConfig: return ServiceError(.validation, "Could not find endpoint configuration \"\(name)\".")
+        case .endpoint: return ServiceError(.validation, "Could not find endpoint \"\(name)\".")
+        case .modelPackage, .modelPackageGroup: return ServiceError(.validation, "\(kind.rawValue) \(name) does not exist.")
+        default: return ServiceError(.notFound, "\(kind.rawValue) \(name) does not exist.")
+        }
+    }
+
+    public var description: String { "\(code.rawValue): \(message)\(field.map { " (field spec.\($0))" } ?? "")" }
 }
 
 /// The services Tidemark reconciles against. The local modules implement it; a backend that
