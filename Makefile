@@ -10,7 +10,11 @@ BOTOCORE_VERSION := 1.43.11
 BOTOCORE_VENV    := .build/venv-botocore-$(BOTOCORE_VERSION)
 GENERATED        := Sources/TidemarkCore/Kinds/Generated
 
-.PHONY: deps pydeps build run test release bench clean generate check-generated
+# The real AWS clients the wire tests drive, and moto's SageMaker, pinned to the same botocore.
+AWS_VENV     := .build/venv-aws-$(BOTOCORE_VERSION)
+AWS_PY_PKGS  := botocore==$(BOTOCORE_VERSION) boto3==1.43.11 awscli==1.45.11 moto[server]==5.2.1
+
+.PHONY: deps pydeps awsdeps build run test release bench clean generate check-generated
 
 deps:
 	@missing=""; \
@@ -43,6 +47,15 @@ $(BOTOCORE_VENV)/ok: | pydeps
 	$(BOTOCORE_VENV)/bin/pip install -q --disable-pip-version-check botocore==$(BOTOCORE_VERSION)
 	@touch $@
 
+# boto3, the AWS CLI and moto_server for the wire tests (Tests/TidemarkWireTests find them here).
+$(AWS_VENV)/ok: | pydeps
+	@rm -rf $(AWS_VENV)
+	python3 -m venv $(AWS_VENV)
+	$(AWS_VENV)/bin/pip install -q --disable-pip-version-check $(AWS_PY_PKGS)
+	@touch $@
+
+awsdeps: $(AWS_VENV)/ok
+
 # Kind shapes from botocore's SageMaker model into $(GENERATED) (committed).
 generate: $(BOTOCORE_VENV)/ok
 	PYTHONDONTWRITEBYTECODE=1 $(BOTOCORE_VENV)/bin/python scripts/generate_shapes.py --expect-botocore $(BOTOCORE_VERSION) $(GENERATED)
@@ -61,9 +74,9 @@ run: build
 	@b=$$(git symbolic-ref --short -q HEAD); \
 	exec $(BIN_DEBUG) serve --repo . $${b:+--branch $$b} --path manifests --data .tidemark --interval 5s --self-heal
 
-test: deps check-generated
+test: deps check-generated awsdeps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	TIDEMARK_AWS_VENV=$(CURDIR)/$(AWS_VENV) $(SWIFT) test --skip-build
 
 release: deps
 	$(SWIFT) build -c release --product tidemark

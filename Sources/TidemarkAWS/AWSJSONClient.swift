@@ -17,6 +17,15 @@ public struct AWSJSONClient: Sendable {
     let time: any TimeSource
     let requestTimeout: Int64
 
+    /// One HTTP client for the process. A refused or silent endpoint fails after 5 s of
+    /// connection attempts (the shared client would keep trying until the request's own
+    /// 60 s deadline, on every retry).
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(120))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     public init(endpoint: URL, region: String, credentials: AWSCredentials, service: String = "sagemaker", targetPrefix: String = "SageMaker",
                 retry: RetryPolicy = RetryPolicy(), time: any TimeSource = SystemTime(), requestTimeout: Int64 = 60) {
         self.endpoint = endpoint
@@ -68,7 +77,7 @@ public struct AWSJSONClient: Sendable {
         let text: String
         let errorType: String?
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(requestTimeout))
+            let response = try await Self.http.execute(request, timeout: .seconds(requestTimeout))
             status = Int(response.status.code)
             errorType = response.headers.first(name: "x-amzn-ErrorType")
             let buffer = try await response.body.collect(upTo: 64 << 20)

@@ -69,7 +69,12 @@ public struct SageMakerAPIBackend: ServiceBackend {
 
     public func create(_ kind: ResourceKind, name: String, spec: Value, clientToken: String) async throws -> LiveObject {
         let r = WireResource.of(kind)
+        // Members the Create* input lacks (a package's approvalDescription) go in an update
+        // right after the create.
+        let createMembers = Set(r.createOperation.input.fields.map(\.wireName))
         var members = WireCodec.toWire(spec, .object(r.spec)).members ?? []
+        let late = members.filter { !createMembers.contains($0.key) }
+        members.removeAll { !createMembers.contains($0.key) }
         if kind != .modelPackage { members.append(.init(r.nameMember, .string(name))) }
         if let token = r.createToken, !clientToken.isEmpty { members.append(.init(token, .string(Self.wireToken(clientToken, member: token)))) }
         let output = try await client.call(r.create, .object(sorting: members), kind: kind)
@@ -82,7 +87,7 @@ public struct SageMakerAPIBackend: ServiceBackend {
         guard let created = try await describe(kind, lookup) else {
             throw ServiceError(.internalFailure, "\(r.create) succeeded but \(r.describe) does not find \(lookup)")
         }
-        return created
+        return late.isEmpty ? created : try await update(kind, created.name, spec: spec)
     }
 
     public func update(_ kind: ResourceKind, _ name: String, spec: Value) async throws -> LiveObject {

@@ -37,12 +37,18 @@ public enum Recovery {
         return notes
     }
 
+    /// How far the service's clock may run behind ours when creation times are compared.
+    static let clockSkew: Double = 300
+
     static func examine(_ intent: JournalIntent, store: any StateStore, backend: any ServiceBackend) async throws -> Finding {
         let id = intent.resource
         switch intent.action {
         case .create, .replace:
             var live = try await backend.describe(id.kind, intent.physicalName)
-            if live == nil || live?.clientToken != intent.clientToken {
+            if let found = live, found.clientToken == nil, found.createdAt >= intent.startedAt.addingTimeInterval(-Self.clockSkew) {
+                // A backend that cannot report client tokens (the SageMaker API): the object
+                // with the intended name, created after the intent was written, is this create's.
+            } else if live == nil || live?.clientToken != intent.clientToken {
                 live = try await backend.list(id.kind).first { $0.clientToken == intent.clientToken }
             }
             guard let live, var entry = intent.pendingEntry else {

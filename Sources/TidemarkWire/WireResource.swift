@@ -21,10 +21,24 @@ public struct WireResource: Sendable {
     /// An idempotency member the create carries (`ClientToken`, `ClientRequestToken`).
     public let createToken: String?
 
-    public var create: String { "Create\(noun)" }
+    public var create: String { createOperation.name }
     public var describe: String { "Describe\(noun)" }
     public var delete: String { "Delete\(noun)" }
     public var update: String? { KindDefinition.of(kind).updateOperation?.name }
+    /// The Create* operation and its generated input.
+    public var createOperation: SageMakerOperation {
+        switch kind {
+        case .featureGroup: return SageMakerOperations.createFeatureGroup
+        case .pipeline: return SageMakerOperations.createPipeline
+        case .modelPackageGroup: return SageMakerOperations.createModelPackageGroup
+        case .modelPackage: return SageMakerOperations.createModelPackage
+        case .model: return SageMakerOperations.createModel
+        case .endpointConfig: return SageMakerOperations.createEndpointConfig
+        case .endpoint: return SageMakerOperations.createEndpoint
+        case .monitoringSchedule: return SageMakerOperations.createMonitoringSchedule
+        }
+    }
+
     /// The kind's spec shape (the Create* input refined): what Describe's members map into.
     public var spec: ObjectShape { KindDefinition.of(kind).spec }
 

@@ -36,6 +36,16 @@ public struct WireUpdate: Sendable {
                 members.append(.init("ExcludeRetainedVariantProperties", .list(retainExcept.map { .object([.init("VariantPropertyType", .string($0))]) })))
             }
         case .featureGroup:
+            // Features are add-only: a request cannot say "remove" or "change", so it is refused
+            // here in the service's words rather than sent as a no-op.
+            let wanted = desired["featureDefinitions"]?.elements ?? []
+            for feature in current["featureDefinitions"]?.elements ?? [] {
+                let name = feature["featureName"]?.stringValue ?? ""
+                guard let now = wanted.first(where: { $0["featureName"]?.stringValue == name }) else {
+                    throw ServiceError(.validation, "Features cannot be removed from a feature group (\(name)).", field: "featureDefinitions")
+                }
+                if now != feature { throw ServiceError(.validation, "The definition of feature \(name) cannot be changed.", field: "featureDefinitions") }
+            }
             let have = Set((current["featureDefinitions"]?.elements ?? []).compactMap { $0["featureName"]?.stringValue })
             let added = (desired["featureDefinitions"]?.elements ?? []).filter { !have.contains($0["featureName"]?.stringValue ?? "") }
             if !added.isEmpty, case .list(let l)? = r.spec.field(named: "featureDefinitions")?.shape {
@@ -57,6 +67,9 @@ public struct WireUpdate: Sendable {
                 guard operation.input.fields.contains(where: { $0.wireName == member }) else { continue }
                 if f.mutability == .appendOnly, case .list(let l) = f.shape {
                     let before = Set((was?.elements ?? []).map(\.canonicalJSON))
+                    guard before.isSubset(of: Set((now.elements ?? []).map(\.canonicalJSON))) else {
+                        throw ServiceError(.validation, "\(f.wireName) can only be added to.", field: f.name)
+                    }
                     let added = (now.elements ?? []).filter { !before.contains($0.canonicalJSON) }
                     if !added.isEmpty { members.append(.init(member, .list(added.map { WireCodec.toWire($0, l.element) }))) }
                 } else {

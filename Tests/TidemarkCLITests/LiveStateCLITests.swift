@@ -6,18 +6,41 @@ import TidemarkTesting
 @Suite(.serialized) struct LiveStateCLITests {
     static let slow = "Endpoint=1.5s,FeatureGroup=0.4s,ModelPackage=0.3s,ModelPackageGroup=0.3s,MonitoringSchedule=0.3s,*=0"
 
+    /// Which services the commands reconcile against: the local modules in the state folder,
+    /// or the same modules behind `tidemark services serve`, reached with `--backend sagemaker`.
+    enum Backend: String, CustomStringConvertible, CaseIterable {
+        case local, sagemaker
+        var description: String { rawValue }
+    }
+
     struct Env {
         let repo: TempRepository
         let data: String
-        func vars(latency: String = "0") -> [String: String] { ["TIDEMARK_DATA": data, "TIDEMARK_SERVICE_LATENCY": latency, "USER": "tester"] }
+        /// The `services serve` process for the sagemaker backend (its latencies are its own).
+        let server: ServedProcess?
+
+        func vars(latency: String = "0") -> [String: String] {
+            var v = ["TIDEMARK_DATA": data, "TIDEMARK_SERVICE_LATENCY": latency, "USER": "tester"]
+            if let server {
+                v["TIDEMARK_BACKEND"] = "sagemaker"
+                v["AWS_ENDPOINT_URL"] = server.url
+                v["AWS_ACCESS_KEY_ID"] = "AKIDTIDEMARKTEST"
+                v["AWS_SECRET_ACCESS_KEY"] = "test-secret"
+                v["AWS_REGION"] = "us-east-1"
+            }
+            return v
+        }
+
         func run(_ args: [String], latency: String = "0") throws -> CLITests.Run {
             try CLITests.run(args, in: repo.url, env: vars(latency: latency))
         }
     }
 
-    func env() throws -> Env {
+    func env(_ backend: Backend = .local, latency: String = "0") throws -> Env {
         let repo = try CLITests.stackRepo()
-        return Env(repo: repo, data: repo.url.appendingPathComponent(".tidemark").path)
+        let data = repo.url.appendingPathComponent(".tidemark").path
+        let server = backend == .sagemaker ? try ServedProcess.services(binary: CLITests.binary, data: data, latency: latency) : nil
+        return Env(repo: repo, data: data, server: server)
     }
 
     func start(_ args: [String], _ e: Env, latency: String, log: URL? = nil) throws -> Process {
@@ -54,8 +77,9 @@ import TidemarkTesting
         #expect(try e.run(["get"]).stdout.contains("nothing is managed"))
     }
 
-    @Test func walkthroughApplyFailRollBackAndAudit() throws {
-        let e = try env()
+    @Test(arguments: Backend.allCases)
+    func walkthroughApplyFailRollBackAndAudit(_ backend: Backend) throws {
+        let e = try env(backend)
         let first = try e.run(["apply", "--yes"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("Apply complete (revision 1): 9 changes applied."))
@@ -109,15 +133,15 @@ import TidemarkTesting
         #expect(broken.stderr.contains("BROKEN at entry 12"))
     }
 
-    @Test(arguments: [0.2, 0.6, 1.1, 1.9, 2.6])
-    func killMinusNineMidApplyThenConverge(after seconds: Double) throws {
-        let e = try env()
+    @Test(arguments: Backend.allCases, [0.2, 0.6, 1.1, 1.9, 2.6])
+    func killMinusNineMidApplyThenConverge(_ backend: Backend, after seconds: Double) throws {
+        let e = try env(backend, latency: Self.slow)
         let p = try start(["apply", "--yes"], e, latency: Self.slow)
         Thread.sleep(forTimeInterval: seconds)
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         let again = try e.run(["apply", "--yes"])
-        #expect(again.status == 0, "after kill at \(seconds)s: \(again.stderr)")
+        #expect(again.status == 0, "after kill at \(seconds)s (\(backend)): \(again.stderr)")
         let status = try e.run(["status", "--format", "json"])
         #expect(status.stdout.components(separatedBy: "\"sync\": \"Synced\"").count - 1 == 9, "\(status.stdout)")
         #expect(countJSON("{\"x\": \(try e.run(["get", "--format", "json"]).stdout)}", "x") == 9)
