@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "TidemarkWireTests",
             dependencies: ["TidemarkWire", "TidemarkAWS", "TidemarkCore", "TidemarkEngine", "TidemarkServices", "TidemarkTesting"],
-            swiftSettings: settings),
+            exclude: ["Python"], swiftSettings: settings),
         .testTarget(
             name: "TidemarkCLITests",
             dependencies: ["TidemarkTesting", .product(name: "Crypto", package: "swift-crypto")],

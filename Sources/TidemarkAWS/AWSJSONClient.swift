@@ -86,7 +86,12 @@ public struct AWSJSONClient: Sendable {
             throw ServiceError(.unreachable, "cannot reach \(endpoint.absoluteString) (\(operation)): \(error)")
         }
         guard (200..<300).contains(status) else {
-            throw WireError.parse(status: status, body: text, typeHeader: errorType, kind: kind)
+            var e = WireError.parse(status: status, body: text, typeHeader: errorType, kind: kind)
+            if Value(jsonText: text) == nil {
+                // Not the JSON error protocol (a proxy's or a broken server's page): say which call and status.
+                e.message = "\(operation) answered HTTP \(status): \(text.prefix(200))"
+            }
+            throw e
         }
         if text.isEmpty { return .object([]) }
         guard let output = Value(jsonText: text) else {

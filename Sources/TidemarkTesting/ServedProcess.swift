@@ -5,6 +5,7 @@ import Foundation
 public final class ServedProcess: @unchecked Sendable {
     public struct Failed: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     let process = Process()
