@@ -45,10 +45,10 @@ public enum Recovery {
         switch intent.action {
         case .create, .replace:
             var live = try await backend.describe(id.kind, intent.physicalName)
-            if let found = live, found.clientToken == nil, found.createdAt >= intent.startedAt.addingTimeInterval(-Self.clockSkew) {
-                // A backend that cannot report client tokens (the SageMaker API): the object
-                // with the intended name, created after the intent was written, is this create's.
-            } else if live == nil || live?.clientToken != intent.clientToken {
+            // A backend that cannot report client tokens (the SageMaker API): the object with
+            // the intended name, created after the intent was written, is this create's.
+            let tokenless = live.map { $0.clientToken == nil && $0.createdAt >= intent.startedAt.addingTimeInterval(-Self.clockSkew) } ?? false
+            if !tokenless, live?.clientToken != intent.clientToken {
                 live = try await backend.list(id.kind).first { $0.clientToken == intent.clientToken }
             }
             guard let live, var entry = intent.pendingEntry else {

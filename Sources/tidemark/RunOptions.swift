@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TidemarkCore
 import TidemarkEngine
 
 /// Options of every command that changes live state.
@@ -22,7 +23,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Seconds to wait for another process holding the state lock.")
     var lockTimeout: Double = 0
 
-    @Option(help: "Longest wait for one resource to settle, e.g. 90s or 10m (default: per kind, up to 1h for endpoints).")
+    @Option(help: "Longest wait for one resource to settle: 10m for all, or per kind, e.g. Endpoint=90m,*=10m (default: 1h for endpoints, 30m for feature groups, 10m for the rest).")
     var waitTimeout: String?
 
     func options(trigger: Trigger) throws -> ApplyOptions {
@@ -33,8 +34,23 @@ struct RunOptions: ParsableArguments {
         o.actor = actor ?? ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
         o.trigger = trigger
         if let w = waitTimeout {
-            guard let seconds = DurationText.seconds(w) else { throw CommandFailure("error: --wait-timeout '\(w)' is not a duration like 90s or 10m") }
-            o.waitOverride = seconds
+            if let seconds = DurationText.seconds(w) {
+                o.waitOverride = seconds
+            } else {
+                for part in w.split(separator: ",") {
+                    let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard kv.count == 2, let seconds = DurationText.seconds(kv[1]), seconds > 0 else {
+                        throw CommandFailure("error: --wait-timeout '\(w)' is not a duration like 10m or Kind=duration pairs like Endpoint=90m,*=10m")
+                    }
+                    if kv[0] == "*" {
+                        o.waitOverride = seconds
+                    } else if let kind = ResourceKind(rawValue: kv[0]) {
+                        o.waitPerKind[kind] = seconds
+                    } else {
+                        throw CommandFailure("error: --wait-timeout names '\(kv[0])', which is not a kind (\(ResourceKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                }
+            }
         }
         return o
     }

@@ -153,6 +153,18 @@ import TidemarkTesting
         #expect(try e.run(["apply", "--yes"]).stdout.contains("No changes."))
     }
 
+    @Test(arguments: Backend.allCases)
+    func aPerKindWaitTimeoutBoundsTheWaitForThatKind(_ backend: Backend) throws {
+        let e = try env(backend)
+        let bad = try e.run(["apply", "--yes", "--wait-timeout", "Endpoitn=1s"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("'Endpoitn', which is not a kind"))
+        #expect(try e.run(["services", "stall", "Endpoint/fraud-detector"]).status == 0)
+        let r = try e.run(["apply", "--yes", "--wait-timeout", "Endpoint=1s,*=5m"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("timed out after 1 s waiting for fraud-detector (still Creating)"), "\(r.stderr)")
+    }
+
     @Test func aSecondWriterIsRefusedAndTakesOverWhenTheFirstDies() throws {
         let e = try env()
         let first = try start(["apply", "--yes"], e, latency: "Endpoint=3s,*=0.2s")

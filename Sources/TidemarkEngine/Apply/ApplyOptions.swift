@@ -28,7 +28,11 @@ public struct ApplyOptions: Sendable {
 
     public init() {}
 
+    /// Per-kind waits (`--wait-timeout Endpoint=90m,*=10m`); over `waitOverride` and the defaults.
+    public var waitPerKind: [ResourceKind: Double] = [:]
+
     public func deadline(_ kind: ResourceKind) -> Double {
+        if let seconds = waitPerKind[kind] { return seconds }
         if let waitOverride { return waitOverride }
         switch kind {
         case .endpoint: return 3600
