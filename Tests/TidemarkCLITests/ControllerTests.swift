@@ -115,6 +115,30 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
         #expect(c.process.terminationStatus == 0)
     }
 
+    /// The controller with `backend:` from its config file, reconciling through the SageMaker
+    /// API into `tidemark services serve`: commits land in the services behind the wire.
+    @Test func theControllerReconcilesThroughTheSageMakerAPI() async throws {
+        let (repo, data) = try setUp()
+        let services = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-svc-\(UUID().uuidString)").path
+        let server = try ServedProcess.services(binary: CLITests.binary, data: services)
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-serve-\(UUID().uuidString).yaml")
+        try "backend:\n  type: sagemaker\n  region: us-east-1\n  endpointURL: \(server.url)\n".write(to: config, atomically: true, encoding: .utf8)
+        let c = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--config", config.path],
+                                            env: ["AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret"])
+        #expect(c.logText.contains("reconciling the SageMaker API at \(server.url)"))
+        let first = try repo.git("rev-parse", "HEAD")
+        _ = try await c.waitFor(15, "the first sync through the API") { applied($0) == first && sync($0)["status"] as? String == "Synced" }
+        try repo.edit("manifests/serving/fraud-detector.yaml", "initialInstanceCount: 4", "initialInstanceCount: 6")
+        let second = try repo.commit("scale out")
+        _ = try await c.waitFor(15, "the second commit through the API") { applied($0) == second }
+        let listed = try CLITests.run(["services", "list", "EndpointConfig", "--data", services], in: repo.url)
+        #expect(listed.stdout.split(separator: "\n").count == 3, "\(listed.stdout)")
+        // The controller's own state folder holds no services of its own.
+        #expect(!FileManager.default.fileExists(atPath: data + "/services.sqlite"))
+        c.stop()
+        #expect(c.process.terminationStatus == 0)
+    }
+
     @Test func aSignedWebhookTriggersAtOnceAndABadOneGets401() async throws {
         let (repo, data) = try setUp()
         let c = try await RunningController(repo: repo, data: data, args: ["--interval", "10m", "--branch", "main", "--service-latency", "0"],
