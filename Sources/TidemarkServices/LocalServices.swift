@@ -109,7 +109,7 @@ public final class LocalServices: ServiceBackend, Sendable {
                 throw module(kind).notFound(kind, name)
             }
             var o = current
-            if current.spec.setting("tags", nil) == spec.setting("tags", nil) {
+            if current.spec["tags"] != spec["tags"], current.spec.setting("tags", nil) == spec.setting("tags", nil) {
                 // Tags alone change through AddTags/DeleteTags, on every kind, with no transition.
                 o.spec = spec
                 o.modifiedAt = c.now
