@@ -114,6 +114,18 @@ public struct Reconciler: Sendable {
         return .applied(live, try await apply(live, origin: origin, options: options, pin: pin, progress: progress))
     }
 
+    /// Puts `file:line:column` in front of each failure whose service error named a field of
+    /// the manifest: the field's own position when the file still has it, else the resource's.
+    func locateFieldFailures(_ result: inout ApplyResult, plan: LivePlan, origin: RevisionOrigin) async {
+        guard !result.fieldFailures.isEmpty, let files = try? await source.files(at: origin.commit, under: origin.path) else { return }
+        for failure in result.fieldFailures where result.failures.indices.contains(failure.index) {
+            let declared = plan.steps.first { $0.change.id == failure.resource }?.desired?.location
+            guard let file = files.first(where: { $0.path == declared?.file }),
+                  let at = FieldLocator.locate(file, failure.resource, field: failure.field) ?? declared else { continue }
+            result.failures[failure.index] = "\(at.file):\(at.line):\(at.column): \(result.failures[failure.index])"
+        }
+    }
+
     /// Opens a revision, carries out the plan, closes the revision, audits it and applies
     /// `pin`. Returns the revision's number with the result.
     public func apply(_ plan: LivePlan, origin: RevisionOrigin, options: ApplyOptions, pin: PinEffect,
@@ -125,8 +137,9 @@ public struct Reconciler: Sendable {
         }
         let number = try open(RevisionStart(commit: origin.commit.id, reference: origin.reference, path: origin.path, actor: options.actor,
                                             trigger: options.trigger, planDigest: PlanDigest.of(plan.plan), time: time.now()))
-        let result = await Applier(backend: backend, store: store, time: time, options: options, revision: number,
+        var result = await Applier(backend: backend, store: store, time: time, options: options, revision: number,
                                    commit: origin.commit.id, progress: progress).run(plan)
+        await locateFieldFailures(&result, plan: plan, origin: origin)
         let message = result.interrupted
             ? (result.failures.first ?? "stopped before it finished; the next run continues")
             : (result.failures.first ?? result.recordFailures.first

@@ -92,7 +92,7 @@ public final class LocalServices: ServiceBackend, Sendable {
     }
 
     public func create(_ kind: ResourceKind, name: String, spec: Value, clientToken: String) async throws -> LiveObject {
-        try call { c in
+        try naming(kind) { try call { c in
             // A retried create with the same token returns the object it made.
             if !clientToken.isEmpty, let same = try ObjectTable.byClientToken(c.db, kind, clientToken) {
                 return live(try advance(same, c) ?? same)
@@ -100,11 +100,19 @@ public final class LocalServices: ServiceBackend, Sendable {
             let o = try module(kind).create(kind, name: name, spec: spec, token: clientToken, c)
             try ObjectTable.save(c.db, o)
             return live(try advance(o, c) ?? o)
+        } }
+    }
+
+    /// A validation error that names a member says which manifest field it is, as the API backend's do.
+    func naming<T>(_ kind: ResourceKind, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch var e as ServiceError {
+            if e.field == nil { e.field = ServiceError.field(namedIn: e.message, kind: kind) }
+            throw e
         }
     }
 
     public func update(_ kind: ResourceKind, _ name: String, spec: Value) async throws -> LiveObject {
-        try call { c in
+        try naming(kind) { try call { c in
             guard let current = try ObjectTable.load(c.db, kind, name).flatMap({ try advance($0, c) }) else {
                 throw module(kind).notFound(kind, name)
             }
@@ -118,7 +126,7 @@ public final class LocalServices: ServiceBackend, Sendable {
             }
             try ObjectTable.save(c.db, o)
             return live(try advance(o, c) ?? o)
-        }
+        } }
     }
 
     public func delete(_ kind: ResourceKind, _ name: String) async throws {

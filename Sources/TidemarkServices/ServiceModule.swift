@@ -139,7 +139,15 @@ extension LocalServiceModule {
     /// An immediate failure for statusless kinds when a `fail` fault is armed.
     func failIfInjected(_ kind: ResourceKind, _ name: String, _ c: ModuleContext) throws {
         if let detail = try ObjectTable.take(c.db, kind, name, .fail) {
-            throw InjectedFault(error: ServiceError(.internalFailure, detail.isEmpty ? "Injected failure for \(kind.rawValue) \(name)." : detail))
+            // `services fail --code X` stores "X: message"; without a code the call fails as
+            // InternalFailure (which an API client retries).
+            var code = ServiceError.Code.internalFailure
+            var message = detail
+            if let colon = detail.range(of: ": "), let given = ServiceError.Code(rawValue: String(detail[..<colon.lowerBound])) {
+                code = given
+                message = String(detail[colon.upperBound...])
+            }
+            throw InjectedFault(error: ServiceError(code, message.isEmpty ? "Injected failure for \(kind.rawValue) \(name)." : message))
         }
     }
 }

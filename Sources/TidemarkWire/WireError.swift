@@ -50,38 +50,8 @@ public enum WireError {
         [.throttling, .serviceUnavailable, .internalFailure, .unreachable].contains(e.code)
     }
 
-    /// The manifest path of the member a validation message names: SageMaker writes
-    /// `Value '...' at 'productionVariants.1.member.instanceType' failed to satisfy constraint`,
-    /// lower-camel botocore names with 1-based list positions; this gives
-    /// `productionVariants[0].instanceType` in the manifest's spelling.
+    /// The manifest path of the member a validation message names (see `ServiceError.field(named:kind:)`).
     public static func validationField(_ message: String, kind: ResourceKind) -> String? {
-        guard let at = message.range(of: " at '") else { return nil }
-        let rest = message[at.upperBound...]
-        guard let end = rest.firstIndex(of: "'") else { return nil }
-        let segments = rest[..<end].split(separator: ".").map(String.init)
-        var shape = Shape.object(WireResource.of(kind).spec)
-        var out = ""
-        var i = 0
-        while i < segments.count {
-            let s = segments[i]
-            switch shape {
-            case .object(let o):
-                guard let f = o.fields.first(where: { $0.wireName.lowercased() == s.lowercased() }) else { return nil }
-                out += out.isEmpty ? f.name : ".\(f.name)"
-                shape = f.shape
-            case .list(let l):
-                guard let n = Int(s), n >= 1 else { return nil }
-                out += "[\(n - 1)]"
-                if i + 1 < segments.count, segments[i + 1] == "member" { i += 1 }
-                shape = l.element
-            case .map(let m):
-                out += "[\(s)]"
-                shape = m.value
-            default:
-                return nil
-            }
-            i += 1
-        }
-        return out.isEmpty ? nil : out
+        ServiceError.field(namedIn: message, kind: kind)
     }
 }

@@ -130,7 +130,17 @@ struct ServicesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make the next create or update of an object fail (the name may not exist yet).")
         @OptionGroup var target: Target
         @Option(help: "The failure reason the service reports.") var message = ""
-        func run() async throws { try await ServicesCommand.inject(target, .fail, detail: message, what: "the next operation will fail") }
+        @Option(help: "For a call that fails at once (kinds without a status): the error code, e.g. ValidationException (default InternalFailure, which API clients retry).") var code: String?
+        func run() async throws {
+            var detail = message
+            if let code {
+                guard ServiceError.Code(rawValue: code) != nil else {
+                    throw CommandFailure("error: --code '\(code)' is not one of \(ServiceError.Code.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                detail = "\(code): \(message)"
+            }
+            try await ServicesCommand.inject(target, .fail, detail: detail, what: "the next operation will fail")
+        }
     }
 
     struct Stall: AsyncParsableCommand {

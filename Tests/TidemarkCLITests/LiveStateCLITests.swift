@@ -165,6 +165,19 @@ import TidemarkTesting
         #expect(r.stderr.contains("timed out after 1 s waiting for fraud-detector (still Creating)"), "\(r.stderr)")
     }
 
+    /// A service error that names a member is reported at that field's line and column in
+    /// the manifest, whichever backend carried it.
+    @Test(arguments: Backend.allCases)
+    func aServiceErrorNamingAFieldIsReportedAtItsLine(_ backend: Backend) throws {
+        let e = try env(backend)
+        let message = "1 validation error detected: Value 'ml.m5.xlarge' at 'productionVariants.1.member.instanceType' failed to satisfy constraint: Member must satisfy enum value set"
+        #expect(try e.run(["services", "fail", "EndpointConfig/fraud-detector", "--code", "ValidationException", "--message", message]).status == 0)
+        let r = try e.run(["apply", "--yes"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("manifests/serving/fraud-detector.yaml:22:21: EndpointConfig/fraud-detector: ValidationException: \(message) (field spec.productionVariants[0].instanceType)"), "\(r.stderr)")
+        #expect(try e.run(["services", "fail", "Model/x", "--code", "NoSuchCode"]).stderr.contains("is not one of"))
+    }
+
     @Test func aSecondWriterIsRefusedAndTakesOverWhenTheFirstDies() throws {
         let e = try env()
         let first = try start(["apply", "--yes"], e, latency: "Endpoint=3s,*=0.2s")

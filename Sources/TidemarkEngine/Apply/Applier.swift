@@ -122,6 +122,9 @@ public actor Applier {
         let message = (error as? StepFailure)?.message ?? "\(error)"
         say(id, "failed: \(message)")
         failed = true
+        if let service = error as? ServiceError, let field = service.field {
+            result.fieldFailures.append((result.failures.count, id, field))
+        }
         result.failures.append("\(id): \(message)")
     }
 

@@ -54,6 +54,9 @@ public struct ApplyResult: Sendable {
     public var outcome: RevisionRecord.Outcome
     public var completed: [String] = []
     public var failures: [String] = []
+    /// Failures whose service error named a manifest field: the index into `failures`, the
+    /// resource, and the field (`productionVariants[0].instanceType`), to be located in its file.
+    public var fieldFailures: [(index: Int, resource: ResourceID, field: String)] = []
     public var rolledBack: [String] = []
     /// Changes that a rollback could not undo (feature additions, destructive replacements).
     public var irreversible: [String] = []
