@@ -49,7 +49,17 @@ public enum Recovery {
             // the intended name, created after the intent was written, is this create's.
             let tokenless = live.map { $0.clientToken == nil && $0.createdAt >= intent.startedAt.addingTimeInterval(-Self.clockSkew) } ?? false
             if !tokenless, live?.clientToken != intent.clientToken {
-                live = try await backend.list(id.kind).first { $0.clientToken == intent.clientToken }
+                let all = try await backend.list(id.kind)
+                live = all.first { $0.clientToken == intent.clientToken }
+                if live == nil, let hash = intent.pendingEntry?.specHash {
+                    // The service named it (a registry version) and reports no tokens: an
+                    // unmanaged object with exactly the spec sent, created after the intent.
+                    let managed = Set(try store.inventory().values.flatMap { [$0.physicalName] + $0.superseded })
+                    live = all.first { o in
+                        o.clientToken == nil && !managed.contains(o.name) && o.createdAt >= intent.startedAt.addingTimeInterval(-Self.clockSkew)
+                            && Digest.sha256(o.spec.canonicalJSON) == hash
+                    }
+                }
             }
             guard let live, var entry = intent.pendingEntry else {
                 return Finding(outcome: "not-created", detail: "\(intent.physicalName) was not created")
