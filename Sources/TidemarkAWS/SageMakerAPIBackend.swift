@@ -20,6 +20,9 @@ public struct SageMakerAPIBackend: ServiceBackend {
 
     public var endpoint: String { client.endpoint.absoluteString }
 
+    /// How far the service's clock may run behind ours when creation times are compared.
+    static let clockSkew: Double = 300
+
     public func describe(_ kind: ResourceKind, _ name: String) async throws -> LiveObject? {
         let r = WireResource.of(kind)
         let output: Value
@@ -77,7 +80,19 @@ public struct SageMakerAPIBackend: ServiceBackend {
         members.removeAll { !createMembers.contains($0.key) }
         if kind != .modelPackage { members.append(.init(r.nameMember, .string(name))) }
         if let token = r.createToken, !clientToken.isEmpty { members.append(.init(token, .string(Self.wireToken(clientToken, member: token)))) }
-        let output = try await client.call(r.create, .object(sorting: members), kind: kind)
+        let started = client.time.now()
+        let output: Value
+        do {
+            output = try await client.call(r.create, .object(sorting: members), kind: kind)
+        } catch let e as ServiceError where kind != .modelPackage {
+            // A create whose answer was lost and was retried meets its own object ("already
+            // exists"): an object with this name made since the call began is this create's.
+            if let made = try await describe(kind, name), made.createdAt >= started.addingTimeInterval(-Self.clockSkew),
+               made.spec == r.spec.fields.filter({ !createMembers.contains($0.wireName) }).reduce(spec, { $0.setting($1.name, nil) }) {
+                return late.isEmpty ? made : try await update(kind, made.name, spec: spec)
+            }
+            throw e
+        }
         let lookup: String
         if kind == .modelPackage, let arn = output[r.arnMember]?.stringValue, let (_, resource) = WireResource.parse(arn: arn) {
             lookup = resource.contains("/") ? arn : (spec["modelPackageName"]?.stringValue ?? name)

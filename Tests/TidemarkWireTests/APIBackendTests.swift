@@ -115,6 +115,22 @@ import TidemarkWire
         await #expect(throws: ServiceError.self) { try await s.backend.delete(.endpoint, "detector") }
     }
 
+    /// A create whose answer was lost is retried and meets its own object: the object with
+    /// this name and exactly this spec, made since the call began, is taken; any other is an error.
+    @Test func aCreateThatMeetsItsOwnObjectTakesItAndNoOther() async throws {
+        let s = try served()
+        let model = try Self.stack()[4].2
+        _ = try await s.local.create(.model, name: "xgb-1", spec: model, clientToken: "")
+        let again = try await s.backend.create(.model, name: "xgb-1", spec: model, clientToken: "")
+        #expect(again.name == "xgb-1" && again.spec == model)
+        do {
+            _ = try await s.backend.create(.model, name: "xgb-1", spec: model.setting("executionRoleARN", .string("arn:aws:iam::123456789012:role/other")), clientToken: "")
+            Issue.record("another object with the same name was taken as this create's")
+        } catch let e as ServiceError {
+            #expect(e.code == .validation && e.message.contains("already existing"))
+        }
+    }
+
     @Test func anAlarmRollbackIsReportedAsTheServiceLeftIt() async throws {
         let s = try served()
         let stack = try Self.stack()

@@ -183,6 +183,9 @@ public actor Applier {
     func settle(_ id: ResourceID, _ name: String, expectGone: Bool) async throws -> LiveObject? {
         let start = time.now()
         var lastStatus: String?
+        // Polls start at pollInterval and slow by half each time, up to maxPollInterval: a
+        // 25-minute endpoint deployment costs a few hundred Describe calls, not thousands.
+        var interval = options.pollInterval
         while true {
             let live = try await backend.describe(id.kind, name)
             if expectGone {
@@ -201,7 +204,8 @@ public actor Applier {
             }
             if stopping() { throw StepFailure(resource: id, message: "stopped while waiting for \(name) (\(live?.status ?? "in progress")); the next run continues") }
             try recorded("the lease renewal") { try store.heartbeat() }
-            try await time.sleep(seconds: options.pollInterval)
+            try await time.sleep(seconds: min(interval, max(0.01, options.deadline(id.kind) - waited)))
+            interval = min(interval * 1.5, max(options.pollInterval, options.maxPollInterval))
         }
     }
 }

@@ -16,8 +16,9 @@ public struct ApplyOptions: Sendable {
     public var allowDestroy = false
     public var actor = "unknown"
     public var trigger: Trigger = .cli
-    /// Seconds between status polls while waiting.
+    /// Seconds before the first status poll while waiting; later polls back off to `maxPollInterval`.
     public var pollInterval = 0.25
+    public var maxPollInterval = 10.0
     /// Longest wait for one object to settle, per kind; `waitOverride` applies to all kinds.
     public var waitOverride: Double?
     /// Superseded versions of models, endpoint configs and packages kept for rollback.
