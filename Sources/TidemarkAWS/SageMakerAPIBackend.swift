@@ -75,9 +75,9 @@ public struct SageMakerAPIBackend: ServiceBackend {
         // Members the Create* input lacks (a package's approvalDescription) go in an update
         // right after the create.
         let createMembers = Set(r.createOperation.input.fields.map(\.wireName))
-        var members = WireCodec.toWire(spec, .object(r.spec)).members ?? []
-        let late = members.filter { !createMembers.contains($0.key) }
-        members.removeAll { !createMembers.contains($0.key) }
+        let lateFields = r.spec.fields.filter { !createMembers.contains($0.wireName) && spec[$0.name] != nil }
+        let sent = lateFields.reduce(spec) { $0.setting($1.name, nil) }
+        var members = WireCodec.toWire(sent, .object(r.spec)).members ?? []
         if kind != .modelPackage { members.append(.init(r.nameMember, .string(name))) }
         if let token = r.createToken, !clientToken.isEmpty { members.append(.init(token, .string(Self.wireToken(clientToken, member: token)))) }
         let started = client.time.now()
@@ -87,9 +87,8 @@ public struct SageMakerAPIBackend: ServiceBackend {
         } catch let e as ServiceError where kind != .modelPackage {
             // A create whose answer was lost and was retried meets its own object ("already
             // exists"): an object with this name made since the call began is this create's.
-            if let made = try await describe(kind, name), made.createdAt >= started.addingTimeInterval(-Self.clockSkew),
-               made.spec == r.spec.fields.filter({ !createMembers.contains($0.wireName) }).reduce(spec, { $0.setting($1.name, nil) }) {
-                return late.isEmpty ? made : try await update(kind, made.name, spec: spec)
+            if let made = try await describe(kind, name), made.createdAt >= started.addingTimeInterval(-Self.clockSkew), made.spec == sent {
+                return lateFields.isEmpty ? made : try await update(kind, made.name, spec: spec)
             }
             throw e
         }
@@ -102,7 +101,7 @@ public struct SageMakerAPIBackend: ServiceBackend {
         guard let created = try await describe(kind, lookup) else {
             throw ServiceError(.internalFailure, "\(r.create) succeeded but \(r.describe) does not find \(lookup)")
         }
-        return late.isEmpty ? created : try await update(kind, created.name, spec: spec)
+        return lateFields.isEmpty ? created : try await update(kind, created.name, spec: spec)
     }
 
     public func update(_ kind: ResourceKind, _ name: String, spec: Value) async throws -> LiveObject {

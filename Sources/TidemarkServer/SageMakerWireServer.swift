@@ -26,10 +26,6 @@ public enum SageMakerWireServer {
         }
     }
 
-    public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
-
     public static func application(dispatcher: WireDispatcher, settings: Settings, logger: Logger,
                                    onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router()

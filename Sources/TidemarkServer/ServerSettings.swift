@@ -22,5 +22,8 @@ public struct ServerSettings: Sendable {
         return (parts[0].isEmpty ? "127.0.0.1" : String(parts[0]), port)
     }
 
-    public var isLoopback: Bool { host == "127.0.0.1" || host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+    public var isLoopback: Bool { Self.isLoopback(host) }
+
+    /// Whether a listen address is reachable from this machine only.
+    public static func isLoopback(_ host: String) -> Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 }

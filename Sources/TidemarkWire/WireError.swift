@@ -32,7 +32,7 @@ public enum WireError {
         default:
             code = ServiceError.Code(rawValue: type) ?? .other
         }
-        let field = kind.flatMap { validationField(message, kind: $0) }
+        let field = kind.flatMap { ServiceError.field(namedIn: message, kind: $0) }
         return ServiceError(code, code == .other && !type.isEmpty ? "\(type): \(message)" : message, field: field)
     }
 
@@ -48,10 +48,5 @@ public enum WireError {
     /// Whether a retry may succeed: throttling and the service's own failures.
     public static func isRetryable(_ e: ServiceError) -> Bool {
         [.throttling, .serviceUnavailable, .internalFailure, .unreachable].contains(e.code)
-    }
-
-    /// The manifest path of the member a validation message names (see `ServiceError.field(named:kind:)`).
-    public static func validationField(_ message: String, kind: ResourceKind) -> String? {
-        ServiceError.field(namedIn: message, kind: kind)
     }
 }

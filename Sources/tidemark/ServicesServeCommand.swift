@@ -34,7 +34,7 @@ struct ServicesServeCommand: AsyncParsableCommand {
             }
             secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let loopback = SageMakerWireServer.isLoopback(host)
+        let loopback = ServerSettings.isLoopback(host)
         if !loopback && (secret ?? "").isEmpty {
             throw CommandFailure("error: refusing to listen on \(host) without a secret; set TIDEMARK_SERVICES_SECRET or --secret-file, or listen on 127.0.0.1")
         }

@@ -133,9 +133,9 @@ struct WireTranslationTests {
 
     @Test func aValidationMessageNamesTheManifestField() {
         let message = "1 validation error detected: Value 'ml.m5.superlarge' at 'productionVariants.1.member.instanceType' failed to satisfy constraint: Member must satisfy enum value set"
-        #expect(WireError.validationField(message, kind: .endpointConfig) == "productionVariants[0].instanceType")
-        #expect(WireError.validationField("Value 'x' at 'executionRoleArn' failed", kind: .model) == "executionRoleARN")
-        #expect(WireError.validationField("no field here", kind: .model) == nil)
+        #expect(ServiceError.field(namedIn: message, kind: .endpointConfig) == "productionVariants[0].instanceType")
+        #expect(ServiceError.field(namedIn: "Value 'x' at 'executionRoleArn' failed", kind: .model) == "executionRoleARN")
+        #expect(ServiceError.field(namedIn: "no field here", kind: .model) == nil)
         let e = WireError.parse(status: 400, body: #"{"__type":"com.amazonaws.sagemaker#ValidationException","message":"\#(message)"}"#, typeHeader: nil, kind: .endpointConfig)
         #expect(e.code == .validation && e.field == "productionVariants[0].instanceType")
         #expect(WireError.parse(status: 429, body: "", typeHeader: nil).code == .throttling)
