@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +55,17 @@ let package = Package(
         .target(
             name: "TidemarkStore",
             dependencies: ["TidemarkEngine", "TidemarkCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings),
+        // The same records in PostgreSQL (postgres-nio), one application per scope: the shared
+        // store that several controllers and many applications run on.
+        .target(
+            name: "TidemarkPostgres",
+            dependencies: [
+                "TidemarkEngine", "TidemarkCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: settings),
         // Local service modules that behave like the SageMaker services, persisted in SQLite.
         .target(

@@ -28,7 +28,7 @@ extension Controller {
         do {
             index = try await reconciler.load(head, path: settings.path, after: loaded)
         } catch {
-            return reject(origin, trigger: trigger, message: "cannot read \(settings.path) at \(head.shortID): \(error)", diagnostics: [])
+            return await reject(origin, trigger: trigger, message: "cannot read \(settings.path) at \(head.shortID): \(error)", diagnostics: [])
         }
         loaded = (index, head)
         if index.loaded.hasErrors {
@@ -37,7 +37,7 @@ extension Controller {
             var result = lastRejected == head.id && (trigger == .drift || trigger == .controller)
                 // Already recorded: a resync or a live change does not record it again.
                 ? ReconcileResult(sync: .rejected, message: message, retry: .terminal, diagnostics: index.loaded.diagnostics, measured: false)
-                : reject(origin, trigger: trigger, message: message, diagnostics: index.loaded.diagnostics)
+                : await reject(origin, trigger: trigger, message: message, diagnostics: index.loaded.diagnostics)
             if settings.policy.selfHeal { await healAgainstLastGood(&result, actor: actor) }
             return result
         }
@@ -53,7 +53,7 @@ extension Controller {
                 if go { await self.applying(plan, head) }
                 return go
             }, progress: progress())
-            var result = conclude(outcome, origin: origin, trigger: trigger)
+            var result = await conclude(outcome, origin: origin, trigger: trigger)
             result.diagnostics = index.loaded.diagnostics
             if result.sync == .synced { lastGood = (index, head) }
             return result
@@ -103,7 +103,7 @@ extension Controller {
     func lastGoodRevision() async -> (index: RevisionIndex, commit: Commit)? {
         if let lastGood { return lastGood }
         do {
-            guard let record = try store.revisions(limit: 500).first(where: { $0.outcome == .succeeded && $0.path == settings.path }) else { return nil }
+            guard let record = try await store.revisions(limit: 500).first(where: { $0.outcome == .succeeded && $0.path == settings.path }) else { return nil }
             let commit = try await reconciler.source.resolve(record.commit)
             let index = try await reconciler.load(commit, path: record.path)
             guard !index.loaded.hasErrors else { return nil }
@@ -116,13 +116,13 @@ extension Controller {
     }
 
     /// The result of a reconcile's outcome.
-    func conclude(_ outcome: ReconcileOutcome, origin: RevisionOrigin, trigger: Trigger) -> ReconcileResult {
+    func conclude(_ outcome: ReconcileOutcome, origin: RevisionOrigin, trigger: Trigger) async -> ReconcileResult {
         let plan = outcome.plan
         switch outcome {
         case .blocked:
-            return reject(origin, trigger: trigger, message: plan.blocked.map(\.message).joined(separator: "; "), diagnostics: plan.blocked, plan: plan)
+            return await reject(origin, trigger: trigger, message: plan.blocked.map(\.message).joined(separator: "; "), diagnostics: plan.blocked, plan: plan)
         case .refused(_, let refusals):
-            return reject(origin, trigger: trigger, message: refusals.joined(separator: "; "), diagnostics: [], plan: plan)
+            return await reject(origin, trigger: trigger, message: refusals.joined(separator: "; "), diagnostics: [], plan: plan)
         case .upToDate:
             return ReconcileResult(sync: .synced, message: "\(plan.desired.count) resources synced at \(origin.commit.shortID)", plan: plan)
         case .declined:
@@ -147,13 +147,13 @@ extension Controller {
     }
 
     /// Refuses a commit: nothing applied, the last good revision stays, the reason is recorded.
-    func reject(_ origin: RevisionOrigin, trigger: Trigger, message: String, diagnostics: [Diagnostic], plan: LivePlan? = nil) -> ReconcileResult {
+    func reject(_ origin: RevisionOrigin, trigger: Trigger, message: String, diagnostics: [Diagnostic], plan: LivePlan? = nil) async -> ReconcileResult {
         logger.error("rejected \(origin.commit.shortID): \(message)")
         for d in diagnostics.prefix(20) where d.severity == .error { logger.error("\(d)") }
         metrics.failed(stage: .validate)
         lastRejected = origin.commit.id
         do {
-            try reconciler.reject(origin, actor: settings.actor, trigger: trigger, message: message, diagnostics: diagnostics)
+            try await reconciler.reject(origin, actor: settings.actor, trigger: trigger, message: message, diagnostics: diagnostics)
         } catch {
             logger.error("cannot record the rejection of \(origin.commit.shortID): \(error)")
         }

@@ -75,8 +75,8 @@ public actor Controller: Service {
 
     /// Asks for a rollback to an earlier revision, carried out by the loop and recorded with
     /// `actor` (the API's is `api`).
-    public func requestRollback(to revision: Int64, actor: String = "api") throws {
-        guard try store.revision(revision) != nil else { throw RollbackRefused("there is no revision \(revision)") }
+    public func requestRollback(to revision: Int64, actor: String = "api") async throws {
+        guard try await store.revision(revision) != nil else { throw RollbackRefused("there is no revision \(revision)") }
         pendingRollback = revision
         pendingActor = actor
         wake.yield(.request)
@@ -102,7 +102,7 @@ public actor Controller: Service {
         }
         status.role = .stopping
         do {
-            if leader { try store.releaseLease() }
+            if leader { try await store.releaseLease() }
             logger.info("stopped; lease released")
         } catch {
             logger.error("stopped; the lease could not be released: \(error)")
@@ -134,7 +134,7 @@ public actor Controller: Service {
     func holdLease() async -> LeaseState {
         if leader {
             do {
-                try store.heartbeat()
+                try await store.heartbeat()
                 return .held
             } catch let lost as LeaseLost {
                 leader = false
@@ -163,25 +163,25 @@ public actor Controller: Service {
             for note in try await reconciler.recover(actor: settings.actor) { logger.warning("recovered", metadata: ["detail": "\(note)"]) }
         } catch {
             logger.error("recovery failed; giving the lease back to try again: \(error)")
-            do { try store.releaseLease() } catch { logger.error("cannot release the lease: \(error)") }
+            do { try await store.releaseLease() } catch { logger.error("cannot release the lease: \(error)") }
             return .notLeader
         }
         leader = true
         status.role = .leader
         logger.info("leader: holding the lease on \(settings.data)")
-        restoreLastApplied()
+        await restoreLastApplied()
         return .acquired
     }
 
     /// After a restart, the last applied revision comes from the store.
-    func restoreLastApplied() {
+    func restoreLastApplied() async {
         guard status.lastAppliedRevision == nil else { return }
         do {
-            if let last = try store.revisions(limit: 500).first(where: { $0.outcome == .succeeded }) {
+            if let last = try await store.revisions(limit: 500).first(where: { $0.outcome == .succeeded }) {
                 status.lastAppliedRevision = last.number
                 status.lastAppliedCommit = last.commit
             }
-            status.pinnedRevision = try store.pinnedRevision()?.number
+            status.pinnedRevision = try await store.pinnedRevision()?.number
         } catch {
             logger.error("cannot read the revisions: \(error)")
         }
@@ -195,7 +195,7 @@ public actor Controller: Service {
             try await reconciler.source.refresh()
             head = try await reconciler.source.head(of: branch)
         } catch {
-            fetchFailed(error)
+            await fetchFailed(error)
             return
         }
         metrics.fetched(seconds: time.now().timeIntervalSince(fetchStart))
@@ -228,7 +228,7 @@ public actor Controller: Service {
 
     /// A vanished branch or an unreachable repository is recorded once, not every interval;
     /// nothing is applied and the last good revision stays live.
-    func fetchFailed(_ error: SourceError) {
+    func fetchFailed(_ error: SourceError) async {
         metrics.failed(stage: .fetch)
         logger.error("fetch failed: \(error)")
         let repeated = status.lastFetchError == error.message
@@ -236,7 +236,7 @@ public actor Controller: Service {
         guard !repeated || pendingTrigger != nil else { return }
         pendingTrigger = nil
         do {
-            try store.append(AuditDraft(time: time.now(), actor: settings.actor, trigger: .controller, revision: nil, commit: nil,
+            try await store.append(AuditDraft(time: time.now(), actor: settings.actor, trigger: .controller, revision: nil, commit: nil,
                                         resource: nil, action: "fetch", outcome: "rejected", error: error.message))
         } catch {
             logger.error("cannot record the failed fetch: \(error)")
@@ -248,7 +248,7 @@ public actor Controller: Service {
     /// rollback because the store could not say.
     func pinHolds(_ head: Commit, force: Bool) async -> Bool {
         let pinned: RevisionRecord?
-        do { pinned = try store.pinnedRevision() } catch {
+        do { pinned = try await store.pinnedRevision() } catch {
             logger.error("cannot read the pin: \(error)")
             status.message = "cannot read the rollback pin: \(error)"
             return true
@@ -264,7 +264,7 @@ public actor Controller: Service {
             status.message = "pinned to revision \(pinned.number) (\(pinned.commit.prefix(7))) by a rollback; a new commit or `rollback --unpin` lifts it"
             return true
         }
-        do { _ = try reconciler.liftPin() } catch {
+        do { _ = try await reconciler.liftPin() } catch {
             logger.error("cannot lift the pin: \(error)")
             return true
         }
@@ -282,7 +282,7 @@ public actor Controller: Service {
             guard let batch = try await reconciler.backend.changes(since: cursor, limit: 1000) else { return false }
             feedCursor = batch.cursor
             if batch.changes.count >= 1000 { return true }
-            let managed = Set(try store.inventory().values.flatMap { e in ([e.physicalName] + e.superseded).map { "\(e.id.kind.rawValue)/\($0)" } })
+            let managed = Set(try await store.inventory().values.flatMap { e in ([e.physicalName] + e.superseded).map { "\(e.id.kind.rawValue)/\($0)" } })
             return batch.changes.contains { managed.contains("\($0.kind.rawValue)/\($0.name)") }
         } catch {
             logger.error("cannot read the services' change feed: \(error)")

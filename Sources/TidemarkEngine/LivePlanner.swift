@@ -36,11 +36,11 @@ public struct LivePlan: Sendable {
 public enum LivePlanner {
     public static func plan(_ revision: RevisionIndex, head: PlanSide, path: String,
                             inventory: [ResourceID: InventoryEntry], backend: any ServiceBackend,
-                            prune: Bool) async throws -> LivePlan {
+                            prune: Bool, owners: [ObjectName: String] = [:]) async throws -> LivePlan {
         let resolved = serviceNames(revision.resolved, inventory: inventory)
         let ids = Set(resolved.keys).union(inventory.keys).sorted()
         let observed = try await observe(ids, resolved: resolved, inventory: inventory, backend: backend)
-        let pairing = pair(ids, resolved: resolved, inventory: inventory, observed: observed)
+        let pairing = pair(ids, resolved: resolved, inventory: inventory, observed: observed, owners: owners)
         let after = Planner.Side(resources: resolved.filter { !pairing.blockedIDs.contains($0.key) },
                                  order: revision.graph.order.filter { !pairing.blockedIDs.contains($0) })
         var (changes, unchanged) = Planner.changes(from: Planner.Side(resources: pairing.before, order: inventoryOrder(Array(pairing.before.keys), inventory)), to: after)
@@ -84,13 +84,21 @@ public enum LivePlanner {
     }
 
     /// The live side of the diff: each observed object with its inventory record. An object
-    /// that exists but is not managed blocks the plan unless its manifest asks to adopt it.
+    /// that exists but is not managed blocks the plan unless its manifest asks to adopt it;
+    /// an object another application manages blocks it whatever the manifest says.
     static func pair(_ ids: [ResourceID], resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry],
-                     observed: [ResourceID: LiveObject]) -> Pairing {
+                     observed: [ResourceID: LiveObject], owners: [ObjectName: String] = [:]) -> Pairing {
         var p = Pairing()
         for id in ids {
             let entry = inventory[id]
             let want = resolved[id]
+            if entry == nil, let want, let owner = owners[ObjectName(id.kind, want.physicalName)] {
+                p.blocked.append(.error("owned-by-another-application",
+                    "\(id) is the object '\(want.physicalName)', which application '\(owner)' manages; a live object belongs to one application. Remove it from one of the two, or move it with `tidemark adopt \(id) --from \(owner)` and this application's --app",
+                    at: want.location))
+                p.blockedIDs.insert(id)
+                continue
+            }
             guard let live = observed[id] else { continue }
             if entry == nil {
                 guard let want else { continue }

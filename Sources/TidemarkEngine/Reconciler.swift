@@ -93,9 +93,14 @@ public struct Reconciler: Sendable {
     }
 
     /// The plan from live state to a loaded revision (which must have no errors).
+    /// Objects another application sharing the store manages block the plan.
     public func plan(_ index: RevisionIndex, origin: RevisionOrigin, prune: Bool) async throws -> LivePlan {
-        try await LivePlanner.plan(index, head: PlanSide(revision: origin.reference, commit: origin.commit.id), path: origin.path,
-                                   inventory: try store.inventory(), backend: backend, prune: prune)
+        let inventory = try await store.inventory()
+        let managed = Set(inventory.values.map { ObjectName($0.id.kind, $0.physicalName) })
+        let wanted = Set(index.resolved.values.map { ObjectName($0.id.kind, $0.physicalName) }).subtracting(managed)
+        let owners = wanted.isEmpty ? [:] : try await store.owners(of: wanted)
+        return try await LivePlanner.plan(index, head: PlanSide(revision: origin.reference, commit: origin.commit.id), path: origin.path,
+                                          inventory: inventory, backend: backend, prune: prune, owners: owners)
     }
 
     // MARK: Reconcile
@@ -135,7 +140,7 @@ public struct Reconciler: Sendable {
             // The controller is undoing out-of-band changes only: that is self-heal.
             options.trigger = .drift
         }
-        let number = try open(RevisionStart(commit: origin.commit.id, reference: origin.reference, path: origin.path, actor: options.actor,
+        let number = try await open(RevisionStart(commit: origin.commit.id, reference: origin.reference, path: origin.path, actor: options.actor,
                                             trigger: options.trigger, planDigest: PlanDigest.of(plan.plan), time: time.now()))
         var result = await Applier(backend: backend, store: store, time: time, options: options, revision: number,
                                    commit: origin.commit.id, progress: progress).run(plan)
@@ -144,45 +149,45 @@ public struct Reconciler: Sendable {
             ? (result.failures.first ?? "stopped before it finished; the next run continues")
             : (result.failures.first ?? result.recordFailures.first
                 ?? "\(result.completed.count) change\(result.completed.count == 1 ? "" : "s") applied")
-        try store.finishRevision(number, outcome: result.outcome, message: message, at: time.now())
-        try store.append(AuditDraft(time: time.now(), actor: options.actor, trigger: options.trigger, revision: number, commit: origin.commit.id,
+        try await store.finishRevision(number, outcome: result.outcome, message: message, at: time.now())
+        try await store.append(AuditDraft(time: time.now(), actor: options.actor, trigger: options.trigger, revision: number, commit: origin.commit.id,
                                     resource: nil, action: "revision", outcome: result.outcome.rawValue,
                                     error: result.failures.first ?? result.recordFailures.first))
         var report = ApplyReport(revision: number, result: result, message: message, liftedPin: nil, pinned: false)
         guard result.outcome == .succeeded else { return report }
         switch pin {
         case .keep: break
-        case .lift: report.liftedPin = try liftPin()
+        case .lift: report.liftedPin = try await liftPin()
         case .pin:
-            try store.pin(number)
+            try await store.pin(number)
             report.pinned = true
         }
         return report
     }
 
     /// Lifts a rollback pin; returns the revision that was pinned.
-    public func liftPin() throws -> Int64? {
-        guard let pinned = try store.pinnedRevision() else { return nil }
-        try store.pin(nil)
+    public func liftPin() async throws -> Int64? {
+        guard let pinned = try await store.pinnedRevision() else { return nil }
+        try await store.pin(nil)
         return pinned.number
     }
 
     /// Records a commit that was not applied (invalid manifests, an object in the way) as a
     /// rejected revision with its reasons. Returns its number.
     @discardableResult
-    public func reject(_ origin: RevisionOrigin, actor: String, trigger: Trigger, message: String, diagnostics: [Diagnostic]) throws -> Int64 {
-        let number = try open(RevisionStart(commit: origin.commit.id, reference: origin.reference, path: origin.path, actor: actor,
+    public func reject(_ origin: RevisionOrigin, actor: String, trigger: Trigger, message: String, diagnostics: [Diagnostic]) async throws -> Int64 {
+        let number = try await open(RevisionStart(commit: origin.commit.id, reference: origin.reference, path: origin.path, actor: actor,
                                             trigger: trigger, planDigest: "", time: time.now()))
-        try store.finishRevision(number, outcome: .rejected, message: message, at: time.now())
-        try store.append(AuditDraft(time: time.now(), actor: actor, trigger: trigger, revision: number, commit: origin.commit.id,
+        try await store.finishRevision(number, outcome: .rejected, message: message, at: time.now())
+        try await store.append(AuditDraft(time: time.now(), actor: actor, trigger: trigger, revision: number, commit: origin.commit.id,
                                     resource: nil, action: "reject", outcome: "rejected",
                                     error: ([message] + diagnostics.prefix(5).map(\.description)).joined(separator: "\n")))
         return number
     }
 
     /// The only place a revision is opened.
-    private func open(_ start: RevisionStart) throws -> Int64 {
-        try store.beginRevision(start)
+    private func open(_ start: RevisionStart) async throws -> Int64 {
+        try await store.beginRevision(start)
     }
 
     // MARK: Rollback
@@ -191,7 +196,7 @@ public struct Reconciler: Sendable {
     /// prune) and pins the new revision, all under the lease the caller holds.
     public func rollback(to number: Int64, options: ApplyOptions, confirm: @Sendable (LivePlan) async throws -> Bool,
                          progress: @escaping @Sendable (ApplyEvent) -> Void) async throws -> ReconcileOutcome {
-        guard let record = try store.revision(number) else { throw RollbackRefused("there is no revision \(number)") }
+        guard let record = try await store.revision(number) else { throw RollbackRefused("there is no revision \(number)") }
         let commit: Commit
         do { commit = try await source.resolve(record.commit) } catch {
             throw RollbackRefused("revision \(number)'s commit \(record.commit.prefix(7)) is no longer in the repository (\(error))")
@@ -206,7 +211,7 @@ public struct Reconciler: Sendable {
         let outcome = try await reconcile(index, origin: origin, prune: true, options: options, pin: .pin, confirm: confirm, progress: progress)
         if case .upToDate = outcome {
             // Already in that state: pin the revision it came from, so the loop holds it.
-            try store.pin(number)
+            try await store.pin(number)
         }
         return outcome
     }
@@ -222,10 +227,10 @@ public struct Reconciler: Sendable {
         do {
             for note in try await recover(actor: actor) { recovered(note) }
             let value = try await body()
-            try store.releaseLease()
+            try await store.releaseLease()
             return value
         } catch {
-            do { try store.releaseLease() } catch let release {
+            do { try await store.releaseLease() } catch let release {
                 // The body's error is what the caller must see; the release failure is part of it.
                 throw ReleaseFailed(original: error, release: release)
             }

@@ -17,19 +17,19 @@ public enum Recovery {
     public static func recover(store: any StateStore, backend: any ServiceBackend, time: any TimeSource,
                                actor: String) async throws -> [String] {
         var notes: [String] = []
-        for intent in try store.openIntents() {
+        for intent in try await store.openIntents() {
             let finding = try await examine(intent, store: store, backend: backend)
             let audit = AuditDraft(time: time.now(), actor: actor, trigger: .recovery, revision: intent.revision,
                                    commit: intent.pendingEntry?.commit, resource: intent.resource.description,
                                    action: "recover-\(intent.action.rawValue)", outcome: finding.outcome, error: nil,
                                    afterDigest: intent.pendingEntry?.specHash,
                                    diff: .list([.object([.init("observed", .string(finding.detail))])]))
-            try store.completeIntent(intent.id, outcome: .recovered, inventory: finding.change, audit: audit)
+            try await store.completeIntent(intent.id, outcome: .recovered, inventory: finding.change, audit: audit)
             notes.append("\(intent.resource): interrupted \(intent.action.rawValue) — \(finding.detail)")
         }
-        for revision in try store.unfinishedRevisions() {
-            try store.finishRevision(revision.number, outcome: .interrupted, message: "the process applying it stopped before it finished", at: time.now())
-            try store.append(AuditDraft(time: time.now(), actor: actor, trigger: .recovery, revision: revision.number,
+        for revision in try await store.unfinishedRevisions() {
+            try await store.finishRevision(revision.number, outcome: .interrupted, message: "the process applying it stopped before it finished", at: time.now())
+            try await store.append(AuditDraft(time: time.now(), actor: actor, trigger: .recovery, revision: revision.number,
                                         commit: revision.commit, resource: nil, action: "interrupted", outcome: "recorded",
                                         error: "revision \(revision.number) was interrupted"))
             notes.append("revision \(revision.number) (\(revision.commit.prefix(7))) was interrupted; reconciling from live state")
@@ -54,7 +54,7 @@ public enum Recovery {
                 if live == nil, let hash = intent.pendingEntry?.specHash {
                     // The service named it (a registry version) and reports no tokens: an
                     // unmanaged object with exactly the spec sent, created after the intent.
-                    let managed = Set(try store.inventory().values.flatMap { [$0.physicalName] + $0.superseded })
+                    let managed = Set(try await store.inventory().values.flatMap { [$0.physicalName] + $0.superseded })
                     live = all.first { o in
                         o.clientToken == nil && !managed.contains(o.name) && o.createdAt >= intent.startedAt.addingTimeInterval(-Self.clockSkew)
                             && Digest.sha256(o.spec.canonicalJSON) == hash
@@ -77,7 +77,7 @@ public enum Recovery {
             if let live = try await backend.describe(id.kind, intent.physicalName) {
                 return Finding(outcome: "not-deleted", detail: "\(intent.physicalName) still exists (\(live.status ?? ""))")
             }
-            let current = try store.inventory()[id]
+            let current = try await store.inventory()[id]
             var change: InventoryChange = .none
             if let restore = intent.pendingEntry {
                 change = .upsert(restore)
@@ -91,7 +91,7 @@ public enum Recovery {
             if try await backend.describe(id.kind, intent.physicalName) != nil {
                 return Finding(outcome: "not-deleted", detail: "\(intent.physicalName) is still kept; the next apply collects it")
             }
-            guard var entry = try store.inventory()[id] else {
+            guard var entry = try await store.inventory()[id] else {
                 return Finding(outcome: "deleted", detail: "\(intent.physicalName) is gone")
             }
             entry.superseded.removeAll { $0 == intent.physicalName }

@@ -87,7 +87,7 @@ struct APIRoutes: Sendable {
             }
             kind = k
         }
-        let inventory = try store.inventory()
+        let inventory = try await store.inventory()
         var ids = inventory.keys.sorted().filter { kind == nil || $0.kind == kind }
         if let kind, let name {
             let only = ResourceID(kind, name)
@@ -112,9 +112,9 @@ struct APIRoutes: Sendable {
         return json(.object([.init("resources", .list(items))]))
     }
 
-    func history(_ request: Request) throws -> Response {
+    func history(_ request: Request) async throws -> Response {
         let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 50
-        let revisions = try store.revisions(limit: min(max(limit, 1), 1000))
+        let revisions = try await store.revisions(limit: min(max(limit, 1), 1000))
         return json(.object([.init("revisions", .list(revisions.map { r in
             .object(sorting: [
                 .init("number", .int(r.number)), .init("commit", .string(r.commit)), .init("reference", .string(r.reference)),
@@ -125,11 +125,11 @@ struct APIRoutes: Sendable {
         }))]))
     }
 
-    func audit(_ request: Request) throws -> Response {
+    func audit(_ request: Request) async throws -> Response {
         let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
         let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
         let resource = request.uri.queryParameters.get("resource")
-        let entries = try store.audit(AuditQuery(resource: resource, after: after, limit: limit))
+        let entries = try await store.audit(AuditQuery(resource: resource, after: after, limit: limit))
         var members: [Value.Member] = [.init("entries", .list(entries.map(\.value)))]
         members.append(.init("next", entries.count == limit ? .int(entries.last?.sequence ?? after) : .null))
         return json(.object(sorting: members))

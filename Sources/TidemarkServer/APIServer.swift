@@ -26,8 +26,8 @@ public enum APIServer {
         router.get("api/v1/resources/:kind/:name") { _, context in
             try await api.resources(kind: context.parameters.get("kind") ?? "", name: context.parameters.get("name") ?? "")
         }
-        router.get("api/v1/history") { request, _ in try api.history(request) }
-        router.get("api/v1/audit") { request, _ in try api.audit(request) }
+        router.get("api/v1/history") { request, _ in try await api.history(request) }
+        router.get("api/v1/audit") { request, _ in try await api.audit(request) }
         router.get("api/v1/plan") { _, _ in await api.plan() }
         router.post("api/v1/sync") { request, _ in await api.sync(request) }
         router.post("api/v1/rollback") { request, _ in try await api.rollback(request) }

@@ -2,25 +2,6 @@ import Foundation
 import GRDB
 import TidemarkEngine
 
-/// Who a process is, for the lease: `apply pid 4242 on host-a`.
-public struct LeaseHolder: Sendable, Hashable {
-    public var name: String
-    public var pid: Int32
-    public var host: String
-
-    public init(name: String, pid: Int32, host: String) {
-        self.name = name
-        self.pid = pid
-        self.host = host
-    }
-
-    public static func current(role: String) -> LeaseHolder {
-        let pid = ProcessInfo.processInfo.processIdentifier
-        let host = ProcessInfo.processInfo.hostName
-        return LeaseHolder(name: "\(role) pid \(pid) on \(host)", pid: pid, host: host)
-    }
-}
-
 extension SQLiteStore {
     /// Takes the single-writer lease, waiting up to `wait` seconds for a holder to finish.
     /// A holder that died (its process is gone on this host, or its heartbeat is older than
@@ -59,7 +40,7 @@ extension SQLiteStore {
                     let generation: Int64 = row["generation"]
                     let beat = Self.date(row["heartbeat_at"])
                     let free = name.isEmpty
-                    let dead = host == me.host && !Self.processAlive(pid)
+                    let dead = host == me.host && !LeaseHolder.processAlive(pid)
                     let stale = now.timeIntervalSince(beat) > leaseTTL
                     if name == me.name && generation == mine && mine != 0 {
                         // Already ours: renew.
@@ -113,9 +94,5 @@ extension SQLiteStore {
             return LeaseInfo(holder: row["holder"], generation: row["generation"], since: Self.date(row["acquired_at"]),
                              heartbeat: Self.date(row["heartbeat_at"]))
         }
-    }
-
-    static func processAlive(_ pid: Int32) -> Bool {
-        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
     }
 }

@@ -18,11 +18,14 @@ public final class SQLiteStore: StateStore, Sendable {
     public let leaseTTL: Double
     /// The lease generation this store acquired; 0 when it holds none.
     let fence = Atomic<Int64>(0)
+    /// The other applications in the same state folder, by name, with their folders: whose
+    /// inventories say which application owns an object.
+    let neighbours: [String: String]
 
     /// Opens (creating if needed) `tidemark.sqlite` in `folder` and migrates it. The folder
     /// is private to its owner (0700) and the database files too (0600).
     public init(folder: String, holder: LeaseHolder = .current(role: "cli"), time: any TimeSource = SystemTime(),
-                leaseTTL: Double = 60) throws {
+                leaseTTL: Double = 60, neighbours: [String: String] = [:]) throws {
         let file = (folder as NSString).appendingPathComponent("tidemark.sqlite")
         path = file
         var config = Configuration()
@@ -35,6 +38,7 @@ public final class SQLiteStore: StateStore, Sendable {
         self.holder = holder
         self.time = time
         self.leaseTTL = leaseTTL
+        self.neighbours = neighbours
     }
 
     /// A write transaction that commits only under this store's lease generation.
@@ -123,6 +127,29 @@ public final class SQLiteStore: StateStore, Sendable {
             }
             return out
         }
+    }
+
+    /// Reads the inventories of the other applications in the state folder (read-only; a
+    /// folder whose application never ran has none).
+    public func owners(of objects: Set<ObjectName>) throws -> [ObjectName: String] {
+        var out: [ObjectName: String] = [:]
+        for (name, folder) in neighbours.sorted(by: { $0.key < $1.key }) {
+            let file = (folder as NSString).appendingPathComponent("tidemark.sqlite")
+            guard FileManager.default.fileExists(atPath: file) else { continue }
+            var config = Configuration()
+            config.busyMode = .timeout(15)
+            let rows = try DatabaseQueue(path: file, configuration: config).read { db in
+                try Row.fetchAll(db, sql: "SELECT resource, entry FROM inventory")
+            }
+            for row in rows {
+                guard let e = Value(json: row["entry"]).flatMap(InventoryEntry.init) else {
+                    throw StoreCorrupt(table: "inventory of application \(name)", key: row["resource"])
+                }
+                let key = ObjectName(e.id.kind, e.physicalName)
+                if objects.contains(key) { out[key] = name }
+            }
+        }
+        return out
     }
 
     static func apply(_ change: InventoryChange, _ db: Database) throws {
@@ -299,33 +326,12 @@ public final class SQLiteStore: StateStore, Sendable {
     public func verifyAudit() throws -> AuditVerification {
         try pool.read { db in
             let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY sequence")
-            var expectedPrevious = AuditEntry.genesisHash
-            var expectedSequence: Int64 = 1
-            var count = 0
+            var chain = AuditChain()
             while let row = try cursor.next() {
                 let e = Self.entry(row)
-                count += 1
-                if e.sequence != expectedSequence {
-                    return AuditVerification(entries: count, firstBroken: (e.sequence, "expected entry \(expectedSequence) here: an entry is missing or out of order"))
-                }
-                if e.previousHash != expectedPrevious {
-                    return AuditVerification(entries: count, firstBroken: (e.sequence, "its previous hash does not match entry \(e.sequence - 1): an entry before it was changed, removed or reordered"))
-                }
-                if e.computedHash != e.hash {
-                    return AuditVerification(entries: count, firstBroken: (e.sequence, "its contents do not match its hash: the entry was edited"))
-                }
-                expectedPrevious = e.hash
-                expectedSequence += 1
+                if let reason = chain.check(e) { return AuditVerification(entries: chain.entries, firstBroken: (e.sequence, reason)) }
             }
-            return AuditVerification(entries: count, firstBroken: nil)
+            return AuditVerification(entries: chain.entries, firstBroken: nil)
         }
     }
-}
-
-/// A stored record that does not parse: the store is damaged or was written by a newer
-/// version. Reported, never skipped.
-public struct StoreCorrupt: Error, Sendable, CustomStringConvertible {
-    public var table: String
-    public var key: String
-    public var description: String { "the state store has an unreadable row in \(table) (\(key)); it was damaged or written by a newer Tidemark" }
 }

@@ -29,7 +29,7 @@ struct RollbackCommand: AsyncParsableCommand {
         let options = try run.options(trigger: .rollback)
         let session = ApplySession(run: run)
         if unpin {
-            let lifted = try await session.exclusively(reconciler, actor: options.actor) { try reconciler.liftPin() }
+            let lifted = try await session.exclusively(reconciler, actor: options.actor) { try await reconciler.liftPin() }
             Terminal.write(lifted.map { "unpinned revision \($0)\n" } ?? "nothing was pinned\n")
             return
         }

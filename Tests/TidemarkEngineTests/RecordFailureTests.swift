@@ -18,6 +18,7 @@ final class RollbackRecordsFail: StateStore {
     struct DiskFull: Error, CustomStringConvertible { var description: String { "disk I/O error (injected)" } }
 
     func inventory() throws -> [ResourceID: InventoryEntry] { try inner.inventory() }
+    func owners(of objects: Set<ObjectName>) throws -> [ObjectName: String] { try inner.owners(of: objects) }
     func beginRevision(_ start: RevisionStart) throws -> Int64 { try inner.beginRevision(start) }
     func finishRevision(_ number: Int64, outcome: RevisionRecord.Outcome, message: String, at time: Date) throws {
         try inner.finishRevision(number, outcome: outcome, message: message, at: time)

@@ -6,7 +6,7 @@ import TidemarkCore
 extension Applier {
     func collectSuperseded() async {
         let inventory: [ResourceID: InventoryEntry]
-        do { inventory = try store.inventory() } catch {
+        do { inventory = try await store.inventory() } catch {
             recordFailure("superseded versions were not collected: the inventory could not be read", error)
             return
         }
@@ -46,7 +46,7 @@ extension Applier {
                 result.irreversible.append(text)
             case let .restoreInventory(id, entry):
                 do {
-                    try store.record(inventory: entry.map { .upsert($0) } ?? .remove(id),
+                    try await store.record(inventory: entry.map { .upsert($0) } ?? .remove(id),
                                      audit: audit(id, "rollback-repoint", "succeeded", trigger: .rollback))
                     result.rolledBack.append("\(id): repointed to \(entry?.physicalName ?? "nothing")")
                 } catch {
@@ -54,7 +54,7 @@ extension Applier {
                 }
             case let .forgetAdoption(id):
                 do {
-                    try store.record(inventory: .remove(id), audit: audit(id, "rollback-forget", "succeeded", trigger: .rollback))
+                    try await store.record(inventory: .remove(id), audit: audit(id, "rollback-forget", "succeeded", trigger: .rollback))
                     result.rolledBack.append("\(id): adoption undone")
                 } catch {
                     recordFailure("\(id): undoing the adoption was not recorded", error)

@@ -13,7 +13,7 @@ extension Applier {
                    _ body: () async throws -> (InventoryChange, AuditDraft)) async throws {
         let draft = IntentDraft(revision: revision, resource: id, action: action, physicalName: physical,
                                 clientToken: token ?? nextToken(id), pendingEntry: pending, time: time.now())
-        let intent = try recorded("the intent to \(action.rawValue) \(physical)") { try store.recordIntent(draft) }
+        let intent = try await recorded("the intent to \(action.rawValue) \(physical)") { try await store.recordIntent(draft) }
         let done: (InventoryChange, AuditDraft)
         do {
             done = try await body()
@@ -21,14 +21,14 @@ extension Applier {
             if stopping() { throw error }
             let (inventory, audit) = failure(error)
             do {
-                try store.completeIntent(intent, outcome: .failed, inventory: inventory, audit: audit)
+                try await store.completeIntent(intent, outcome: .failed, inventory: inventory, audit: audit)
             } catch let recordError {
                 recordFailure("\(id): the failed \(action.rawValue) of \(physical) could not be recorded", recordError)
             }
             throw error
         }
-        try recorded("the \(action.rawValue) of \(physical)") {
-            try store.completeIntent(intent, outcome: .succeeded, inventory: done.0, audit: done.1)
+        try await recorded("the \(action.rawValue) of \(physical)") {
+            try await store.completeIntent(intent, outcome: .succeeded, inventory: done.0, audit: done.1)
         }
     }
 
@@ -118,7 +118,7 @@ extension Applier {
         guard !step.change.diff.isEmpty else {
             // Adoption of an object that already matches: only the records change.
             let record = audit(id, action.rawValue, "succeeded", before: live.spec, after: spec)
-            try recorded("the adoption of \(live.name)") { try store.record(inventory: .upsert(pending), audit: record) }
+            try await recorded("the adoption of \(live.name)") { try await store.record(inventory: .upsert(pending), audit: record) }
             undo.append(.forgetAdoption(id))
             return
         }
@@ -160,7 +160,7 @@ extension Applier {
             var superseded = [live.name] + (step.entry?.superseded ?? [])
             superseded.removeAll { $0 == newName }
             if !newName.isEmpty, let kept = try await backend.describe(id.kind, newName) {
-                try reuse(want, kept: kept, previous: step.entry, superseded: superseded, diff: step.change.diff)
+                try await reuse(want, kept: kept, previous: step.entry, superseded: superseded, diff: step.change.diff)
             } else {
                 try await create(want, action: .replace, previous: step.entry, diff: step.change.diff, superseded: superseded)
             }
@@ -197,7 +197,7 @@ extension Applier {
 
     /// A kept version with exactly the wanted content already exists (a rollback to an earlier
     /// revision): use it instead of creating it again. Only records change.
-    func reuse(_ want: ResolvedResource, kept: LiveObject, previous: InventoryEntry?, superseded: [String], diff: [FieldDiff]) throws {
+    func reuse(_ want: ResolvedResource, kept: LiveObject, previous: InventoryEntry?, superseded: [String], diff: [FieldDiff]) async throws {
         let id = want.id
         let spec = serviceSpec(want)
         guard kept.spec == spec, kept.phase == .ready else {
@@ -205,7 +205,7 @@ extension Applier {
         }
         let entry = entry(for: want, physical: kept.name, spec: spec, superseded: superseded)
         let record = audit(id, JournalAction.reuse.rawValue, "succeeded", after: spec, diff: diff)
-        try recorded("the reuse of \(kept.name)") { try store.record(inventory: .upsert(entry), audit: record) }
+        try await recorded("the reuse of \(kept.name)") { try await store.record(inventory: .upsert(entry), audit: record) }
         undo.append(.restoreInventory(id, previous))
         physicals[id] = kept.name
         say(id, "reusing kept version \(kept.name)")
@@ -215,7 +215,7 @@ extension Applier {
         let id = entry.id
         if entry.retain {
             let record = audit(id, JournalAction.forget.rawValue, "succeeded", before: live?.spec)
-            try recorded("forgetting \(entry.physicalName)") { try store.record(inventory: .remove(id), audit: record) }
+            try await recorded("forgetting \(entry.physicalName)") { try await store.record(inventory: .remove(id), audit: record) }
             say(id, "\(entry.physicalName) retained; no longer managed")
             return
         }
@@ -237,7 +237,7 @@ extension Applier {
         if !removedCurrent {
             // Already gone from the service: only the records change.
             let record = audit(id, "delete", "already-gone", before: live?.spec, diff: diff)
-            try recorded("the removal of \(entry.physicalName)") { try store.record(inventory: .remove(id), audit: record) }
+            try await recorded("the removal of \(entry.physicalName)") { try await store.record(inventory: .remove(id), audit: record) }
         }
     }
 }

@@ -135,8 +135,8 @@ public actor Applier {
     }
 
     /// Runs a store write; its failure becomes a `RecordFailed` (and a lost lease stops the apply).
-    func recorded<T>(_ what: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch {
+    func recorded<T>(_ what: @autoclosure () -> String, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch {
             if error is LeaseLost { lostLease = true }
             throw RecordFailed(what: what(), underlying: error)
         }
@@ -203,7 +203,7 @@ public actor Applier {
                 throw StepFailure(resource: id, message: "timed out after \(Int(waited)) s waiting for \(name) (still \(live?.status ?? "present"))")
             }
             if stopping() { throw StepFailure(resource: id, message: "stopped while waiting for \(name) (\(live?.status ?? "in progress")); the next run continues") }
-            try recorded("the lease renewal") { try store.heartbeat() }
+            try await recorded("the lease renewal") { try await store.heartbeat() }
             try await time.sleep(seconds: min(interval, max(0.01, options.deadline(id.kind) - waited)))
             interval = min(interval * 1.5, max(options.pollInterval, options.maxPollInterval))
         }

@@ -10,43 +10,46 @@ public enum InventoryChange: Sendable, Hashable {
 
 /// What Tidemark manages, and where each object came from.
 public protocol InventoryStore: Sendable {
-    func inventory() throws -> [ResourceID: InventoryEntry]
+    func inventory() async throws -> [ResourceID: InventoryEntry]
+    /// Which other application sharing this store manages each of `objects`: every live
+    /// object belongs to one application. Empty for a store that holds one application.
+    func owners(of objects: Set<ObjectName>) async throws -> [ObjectName: String]
 }
 
 /// The revisions: one per reconcile attempt, applied, failed, rejected or pinned.
 public protocol RevisionLog: Sendable {
     /// Opens a revision. Only `Reconciler` calls it.
-    func beginRevision(_ start: RevisionStart) throws -> Int64
-    func finishRevision(_ number: Int64, outcome: RevisionRecord.Outcome, message: String, at time: Date) throws
+    func beginRevision(_ start: RevisionStart) async throws -> Int64
+    func finishRevision(_ number: Int64, outcome: RevisionRecord.Outcome, message: String, at time: Date) async throws
     /// Newest first.
-    func revisions(limit: Int) throws -> [RevisionRecord]
-    func revision(_ number: Int64) throws -> RevisionRecord?
+    func revisions(limit: Int) async throws -> [RevisionRecord]
+    func revision(_ number: Int64) async throws -> RevisionRecord?
     /// Revisions a dead process left in progress.
-    func unfinishedRevisions() throws -> [RevisionRecord]
+    func unfinishedRevisions() async throws -> [RevisionRecord]
     /// The revision a rollback pinned, if any.
-    func pinnedRevision() throws -> RevisionRecord?
-    func pin(_ number: Int64?) throws
+    func pinnedRevision() async throws -> RevisionRecord?
+    func pin(_ number: Int64?) async throws
 }
 
 /// The intent journal: every action written down before it is taken and closed, with its
 /// inventory change and audit entry, in one transaction when its outcome is known.
 public protocol Journal: Sendable {
-    func recordIntent(_ intent: IntentDraft) throws -> Int64
+    func recordIntent(_ intent: IntentDraft) async throws -> Int64
     /// Closes an intent, changes the inventory and appends the audit entry, atomically.
-    func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) throws
+    func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) async throws
     /// Changes the inventory and appends the audit entry atomically, for a change of records
     /// alone (no service call, so nothing to recover).
-    func record(inventory: InventoryChange, audit: AuditDraft) throws
+    func record(inventory: InventoryChange, audit: AuditDraft) async throws
     /// Intents whose outcome was never recorded (the process died).
-    func openIntents() throws -> [JournalIntent]
+    func openIntents() async throws -> [JournalIntent]
 }
 
 /// The hash-chained audit log.
 public protocol AuditLog: Sendable {
-    func append(_ audit: AuditDraft) throws
-    func audit(_ query: AuditQuery) throws -> [AuditEntry]
+    func append(_ audit: AuditDraft) async throws
+    func audit(_ query: AuditQuery) async throws -> [AuditEntry]
     /// Recomputes every hash and link, in order, stopping at the first break.
-    func verifyAudit() throws -> AuditVerification
+    func verifyAudit() async throws -> AuditVerification
 }
 
 /// The single-writer lease, fenced: each acquisition gets a new generation, and every write
@@ -55,9 +58,9 @@ public protocol Lease: Sendable {
     /// Takes the lease, waiting up to `wait` seconds for a live holder; throws `LeaseHeld`.
     func acquireLease(wait: Double) async throws
     /// Renews the lease; throws `LeaseLost` when another holder took it over.
-    func heartbeat() throws
-    func releaseLease() throws
-    func leaseHolder() throws -> LeaseInfo?
+    func heartbeat() async throws
+    func releaseLease() async throws
+    func leaseHolder() async throws -> LeaseInfo?
 }
 
 /// Every capability of the controller's records.
