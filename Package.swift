@@ -144,6 +144,10 @@ let package = Package(
             dependencies: ["TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkCore", "TidemarkTesting", "TidemarkGit"],
             swiftSettings: settings),
         .testTarget(
+            name: "TidemarkStoreTests",
+            dependencies: ["TidemarkStore", "TidemarkPostgres", "TidemarkEngine", "TidemarkCore", "TidemarkTesting"],
+            swiftSettings: settings),
+        .testTarget(
             name: "TidemarkControllerTests",
             dependencies: ["TidemarkController", "TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkCore", "TidemarkGit",
                            "TidemarkTesting", .product(name: "Logging", package: "swift-log")],

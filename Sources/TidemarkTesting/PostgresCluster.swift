@@ -8,6 +8,7 @@ import Foundation
 public final class PostgresCluster: Sendable {
     public struct Failed: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     public let folder: String
@@ -55,7 +56,7 @@ public final class PostgresCluster: Sendable {
         }
         guard let started else { throw lastError ?? Failed(description: "PostgreSQL did not start") }
         port = started
-        Self.stopAtExit(folder: folder, pgctl: binaries + "/pg_ctl", runAs: runAs)
+        try Self.stopAtExit(folder: folder, pgctl: binaries + "/pg_ctl", runAs: runAs)
     }
 
     /// A new empty database owned by a new login role (not a superuser), and its URL.
@@ -110,42 +111,62 @@ public final class PostgresCluster: Sendable {
     }
 
     /// Runs a command (as `user` through runuser when given) and returns its output; throws
-    /// with the output when it fails.
+    /// with the output when it fails. posix_spawn and waitpid, not Foundation's Process:
+    /// Process's exit monitoring left `pg_ctl start` unreaped when called from the tests'
+    /// concurrent threads. Output goes to a file, not a pipe: a server the command starts
+    /// keeps what it inherits open for its whole life.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], as user: String? = nil, environment: [String: String] = [:]) throws -> String {
-        let p = Process()
-        if let user {
-            p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            p.arguments = ["-u", user, "--", executable] + arguments
-        } else {
-            p.executableURL = URL(fileURLWithPath: executable)
-            p.arguments = arguments
-        }
+    public static func run(_ executable: String, _ arguments: [String], as user: String? = nil, environment: [String: String] = [:]) throws -> String {
+        // From "/": the unprivileged user may not be able to read the caller's folder.
+        let argv = ["/bin/sh", "-c", "cd / && exec \"$@\"", "sh"]
+            + (user.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] } ?? [executable]) + arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-pg-run-\(UUID().uuidString)").path
+        defer { unlink(output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
-        p.environment = env
-        p.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard p.terminationStatus == 0 else {
-            throw Failed(description: "\((executable as NSString).lastPathComponent) \(arguments.prefix(3).joined(separator: " ")) failed (\(p.terminationStatus)): \(text)")
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
+        guard spawned == 0 else { throw Failed(description: "cannot run \(argv[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        guard exit == 0 else {
+            throw Failed(description: "\((executable as NSString).lastPathComponent) \(arguments.prefix(3).joined(separator: " ")) failed (\(exit)): \(text)")
         }
         return text
     }
 
-    nonisolated(unsafe) static var atExit: (folder: String, pgctl: String, runAs: String?)?
-
-    static func stopAtExit(folder: String, pgctl: String, runAs: String?) {
-        atExit = (folder, pgctl, runAs)
-        atexit {
-            guard let (folder, pgctl, runAs) = PostgresCluster.atExit else { return }
-            _ = try? PostgresCluster.run(pgctl, ["-D", folder + "/data", "-m", "immediate", "-w", "stop"], as: runAs)
-            try? FileManager.default.removeItem(atPath: folder)
-        }
+    /// A watchdog shell outlives this process by at most a second: when the test process is
+    /// gone (exit, crash or kill -9) it stops the cluster and removes its folder.
+    static func stopAtExit(folder: String, pgctl: String, runAs: String?) throws {
+        let stop = (runAs.map { "/usr/sbin/runuser -u \($0) -- " } ?? "") + "'\(pgctl)' -D '\(folder)/data' -m immediate -w stop"
+        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(stop) >/dev/null 2>&1; rm -rf '\(folder)'"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own session: a signal to the test's process group does not take it along.
+        posix_spawnattr_setflags(&attributes, 0x80 /* POSIX_SPAWN_SETSID, which Glibc does not export to Swift */)
+        let words: [String] = ["/bin/sh", "-c", script]
+        let cArgs = words.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, cArgs, environ)
+        guard spawned == 0 else { throw Failed(description: "cannot start the cluster's watchdog: error \(spawned)") }
     }
 }
