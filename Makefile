@@ -3,6 +3,9 @@
 
 SWIFT      ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 APT_PKGS   := libgit2-dev libyaml-dev pkg-config
+# The tests and the bench also start throwaway PostgreSQL clusters.
+TEST_PKGS  := postgresql
+PKGS       := $(APT_PKGS)
 BIN_DEBUG  := .build/debug/tidemark
 
 # The SageMaker model the kind shapes are generated from (make generate).
@@ -18,7 +21,7 @@ AWS_PY_PKGS  := botocore==$(BOTOCORE_VERSION) boto3==1.43.11 awscli==1.45.11 mot
 
 deps:
 	@missing=""; \
-	for p in $(APT_PKGS); do \
+	for p in $(PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -74,6 +77,7 @@ run: build
 	@b=$$(git symbolic-ref --short -q HEAD); \
 	exec $(BIN_DEBUG) serve --repo . $${b:+--branch $$b} --path manifests --data .tidemark --interval 5s --self-heal
 
+test: PKGS := $(APT_PKGS) $(TEST_PKGS)
 test: deps check-generated awsdeps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip ClientToolTests
@@ -86,6 +90,7 @@ release: deps
 
 # Speed and memory against the floor (read + parse), on generated repositories; not a test.
 # BENCH_ARGS="--large" adds 100,000 resources; results land in bench-out/ (not committed).
+bench: PKGS := $(APT_PKGS) $(TEST_PKGS)
 bench: deps
 	$(SWIFT) build -c release --product tidemark
 	$(SWIFT) build -c release --product tidemark-bench

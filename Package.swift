@@ -126,7 +126,7 @@ let package = Package(
             name: "tidemark",
             dependencies: [
                 "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
-                "TidemarkController", "TidemarkServer", "TidemarkWire", "TidemarkAWS",
+                "TidemarkController", "TidemarkServer", "TidemarkWire", "TidemarkAWS", "TidemarkPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

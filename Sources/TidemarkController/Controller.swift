@@ -18,6 +18,10 @@ public actor Controller: Service {
     nonisolated let stop = StopFlag()
     nonisolated let events: AsyncStream<Wake>
     nonisolated let wake: AsyncStream<Wake>.Continuation
+    /// The fleet's bounded pool of workers a pass runs in; nil runs at once.
+    nonisolated let slots: ReconcileSlots?
+    /// Which replica should lead this application; nil leads whenever the lease allows.
+    nonisolated let placement: Placement?
 
     enum Wake: Sendable { case interval, request }
 
@@ -46,12 +50,17 @@ public actor Controller: Service {
     /// The last commit whose manifests were valid and reconciled: what stays live (and what
     /// self-heal restores) while a newer commit is rejected.
     var lastGood: (index: RevisionIndex, commit: Commit)?
+    /// True while a pass runs: a replica hands an application over only between passes.
+    var passing = false
 
-    public init(settings: ControllerSettings, reconciler: Reconciler, logger: Logger, metrics: any ControllerMetrics = NoMetrics()) {
+    public init(settings: ControllerSettings, reconciler: Reconciler, logger: Logger, metrics: any ControllerMetrics = NoMetrics(),
+                slots: ReconcileSlots? = nil, placement: Placement? = nil) {
         self.settings = settings
         self.reconciler = reconciler
         self.logger = logger
         self.metrics = metrics
+        self.slots = slots
+        self.placement = placement
         branch = settings.branch
         (events, wake) = AsyncStream.makeStream(of: Wake.self, bufferingPolicy: .bufferingNewest(8))
     }
@@ -92,7 +101,11 @@ public actor Controller: Service {
                 for await _ in events where leader && !stop.isSet {
                     // A leader that was paused past its lease finds out here, before acting.
                     guard await holdLease() != .notLeader else { continue }
-                    await pass()
+                    if let slots {
+                        _ = await slots.run { await self.passInSlot() }
+                    } else {
+                        await passInSlot()
+                    }
                 }
                 group.cancelAll()
             }
@@ -132,6 +145,11 @@ public actor Controller: Service {
     /// Renews the lease when leading; tries to take it when standing by. A leader whose lease
     /// was taken over steps down at once and acts no more.
     func holdLease() async -> LeaseState {
+        let placed = await placement?.prefers(settings.application) ?? true
+        if leader && !placed && !passing {
+            await handOver()
+            return .notLeader
+        }
         if leader {
             do {
                 try await store.heartbeat()
@@ -147,6 +165,10 @@ public actor Controller: Service {
                 logger.error("cannot renew the lease: \(error)")
                 return .notLeader
             }
+        }
+        guard placed else {
+            status.role = .standby
+            return .notLeader
         }
         do {
             try await store.acquireLease(wait: 0)
@@ -168,9 +190,24 @@ public actor Controller: Service {
         }
         leader = true
         status.role = .leader
-        logger.info("leader: holding the lease on \(settings.data)")
+        logger.info("leader of \(settings.application): holding its lease in \(settings.data)")
         await restoreLastApplied()
         return .acquired
+    }
+
+    /// Gives the lease back between passes because another live replica should lead this
+    /// application now (it joined, or this one's view changed); that replica takes it at its
+    /// next renewal.
+    func handOver() async {
+        do {
+            try await store.releaseLease()
+            leader = false
+            status.role = .standby
+            let next = await placement?.owner(of: settings.application) ?? "another replica"
+            logger.info("handing \(settings.application) over to replica \(next)")
+        } catch {
+            logger.error("cannot hand \(settings.application) over: \(error)")
+        }
     }
 
     /// After a restart, the last applied revision comes from the store.
@@ -185,6 +222,14 @@ public actor Controller: Service {
         } catch {
             logger.error("cannot read the revisions: \(error)")
         }
+    }
+
+    /// A pass, unless the lease was lost while waiting for a worker.
+    func passInSlot() async {
+        guard leader, !stop.isSet else { return }
+        passing = true
+        defer { passing = false }
+        await pass()
     }
 
     /// One pass: fetch, then reconcile if anything calls for it.

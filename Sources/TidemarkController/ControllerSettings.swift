@@ -18,6 +18,10 @@ public struct SyncPolicy: Sendable, Hashable {
 /// Everything `tidemark serve` runs with, from flags and the config file. Adapters (the
 /// repository, the store, the services) are built by the caller and handed in as ports.
 public struct ControllerSettings: Sendable {
+    /// The application this controller reconciles: its records in the store are its own.
+    public var application = "default"
+    /// Free-form labels from the config (team, tier), shown by the API.
+    public var labels: [String: String] = [:]
     /// The repository as it may be shown: credentials removed.
     public var repo: String
     public var branch: String?

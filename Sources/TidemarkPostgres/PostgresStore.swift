@@ -30,6 +30,11 @@ public final class PostgresStore: StateStore, Sendable {
 
     var logger: Logger { pool.logger }
 
+    /// The applications with records in the database.
+    public static func applications(in pool: PostgresPool) async throws -> [String] {
+        try await pool.fetch("SELECT app FROM leases UNION SELECT app FROM revisions ORDER BY 1", as: String.self)
+    }
+
     /// A write transaction under this store's lease generation: the lease row is locked for
     /// the transaction and the generation set for the triggers.
     func fencedWrite<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {

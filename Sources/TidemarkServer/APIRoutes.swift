@@ -15,6 +15,13 @@ struct APIRoutes: Sendable {
     let settings: ServerSettings
     let deliveries: DeliveryLog
 
+    init(controller: Controller, metrics: PrometheusControllerMetrics, settings: ServerSettings, deliveries: DeliveryLog) {
+        self.controller = controller
+        self.metrics = metrics
+        self.settings = settings
+        self.deliveries = deliveries
+    }
+
     static let signatureHeader = HTTPField.Name("X-Hub-Signature-256")
     static let eventHeader = HTTPField.Name("X-GitHub-Event")
     static let deliveryHeader = HTTPField.Name("X-GitHub-Delivery")
@@ -26,22 +33,22 @@ struct APIRoutes: Sendable {
 
     var store: any StateStore { controller.reconciler.store }
 
-    func json(_ value: Value, _ status: HTTPResponse.Status = .ok) -> Response {
+    static func json(_ value: Value, _ status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"],
                  body: .init(byteBuffer: ByteBuffer(string: value.prettyJSON + "\n")))
     }
 
-    func failure(_ status: HTTPResponse.Status, _ code: String, _ message: String, _ extra: [Value.Member] = []) -> Response {
-        json(.object([.init("error", .object(sorting: [.init("code", .string(code)), .init("message", .string(message))] + extra))]), status)
+    static func failure(_ status: HTTPResponse.Status, _ code: String, _ message: String, _ extra: [Value.Member] = []) -> Response {
+        Self.json(.object([.init("error", .object(sorting: [.init("code", .string(code)), .init("message", .string(message))] + extra))]), status)
     }
 
     func ready() async -> Response {
         let s = await controller.currentStatus()
-        return s.ready ? json(.object(sorting: [.init("ready", .bool(true)), .init("commit", s.lastFetchCommit.map(Value.string) ?? .null)]))
-            : failure(.serviceUnavailable, "not-ready", s.lastFetchError.map { "no successful fetch yet: \($0)" } ?? "no successful fetch yet")
+        return s.ready ? Self.json(.object(sorting: [.init("ready", .bool(true)), .init("commit", s.lastFetchCommit.map(Value.string) ?? .null)]))
+            : Self.failure(.serviceUnavailable, "not-ready", s.lastFetchError.map { "no successful fetch yet: \($0)" } ?? "no successful fetch yet")
     }
 
-    func metricsText() -> Response {
+    static func metricsText(_ metrics: PrometheusControllerMetrics) -> Response {
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
     }
@@ -52,8 +59,10 @@ struct APIRoutes: Sendable {
     func status() async -> Response {
         let s = await controller.currentStatus()
         let c = controller.settings
-        return json(.object(sorting: [
+        return Self.json(.object(sorting: [
             .init("formatVersion", .string("1")),
+            .init("application", .string(c.application)),
+            .init("labels", .object(sorting: c.labels.map { .init($0.key, .string($0.value)) })),
             .init("role", .string(s.role.rawValue)),
             .init("ready", .bool(s.ready)),
             .init("source", .object(sorting: [.init("repo", .string(c.repo)), .init("branch", Self.text(s.branch ?? c.branch)), .init("path", .string(c.path))])),
@@ -82,7 +91,7 @@ struct APIRoutes: Sendable {
         if let kindText {
             guard let k = ResourceKind(rawValue: kindText) else {
                 let kinds = ResourceKind.allCases.map(\.rawValue)
-                return failure(.notFound, "unknown-kind", "'\(kindText)' is not a kind; the kinds are \(kinds.joined(separator: ", "))",
+                return Self.failure(.notFound, "unknown-kind", "'\(kindText)' is not a kind; the kinds are \(kinds.joined(separator: ", "))",
                                [.init("kinds", .list(kinds.map(Value.string)))])
             }
             kind = k
@@ -91,7 +100,7 @@ struct APIRoutes: Sendable {
         var ids = inventory.keys.sorted().filter { kind == nil || $0.kind == kind }
         if let kind, let name {
             let only = ResourceID(kind, name)
-            guard inventory[only] != nil else { return failure(.notFound, "not-found", "\(only) is not managed by Tidemark") }
+            guard inventory[only] != nil else { return Self.failure(.notFound, "not-found", "\(only) is not managed by Tidemark") }
             ids = [only]
         }
         var items: [Value] = []
@@ -108,14 +117,14 @@ struct APIRoutes: Sendable {
             if name != nil { members += [.init("spec", live?.spec ?? .null), .init("observed", live?.observed ?? .null)] }
             items.append(.object(sorting: members))
         }
-        if name != nil, let one = items.first { return json(one) }
-        return json(.object([.init("resources", .list(items))]))
+        if name != nil, let one = items.first { return Self.json(one) }
+        return Self.json(.object([.init("resources", .list(items))]))
     }
 
     func history(_ request: Request) async throws -> Response {
         let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 50
         let revisions = try await store.revisions(limit: min(max(limit, 1), 1000))
-        return json(.object([.init("revisions", .list(revisions.map { r in
+        return Self.json(.object([.init("revisions", .list(revisions.map { r in
             .object(sorting: [
                 .init("number", .int(r.number)), .init("commit", .string(r.commit)), .init("reference", .string(r.reference)),
                 .init("startedAt", Self.time(r.startedAt)), .init("finishedAt", Self.time(r.finishedAt)), .init("actor", .string(r.actor)),
@@ -132,11 +141,11 @@ struct APIRoutes: Sendable {
         let entries = try await store.audit(AuditQuery(resource: resource, after: after, limit: limit))
         var members: [Value.Member] = [.init("entries", .list(entries.map(\.value)))]
         members.append(.init("next", entries.count == limit ? .int(entries.last?.sequence ?? after) : .null))
-        return json(.object(sorting: members))
+        return Self.json(.object(sorting: members))
     }
 
     func plan() async -> Response {
-        guard let text = await controller.currentStatus().planJSON else { return failure(.notFound, "no-plan", "no plan has been made yet") }
+        guard let text = await controller.currentStatus().planJSON else { return Self.failure(.notFound, "no-plan", "no plan has been made yet") }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
@@ -157,56 +166,63 @@ struct APIRoutes: Sendable {
     }
 
     func sync(_ request: Request) async -> Response {
-        guard authorized(request) else { return failure(.unauthorized, "unauthorized", "a valid bearer token is required") }
+        guard authorized(request) else { return Self.failure(.unauthorized, "unauthorized", "a valid bearer token is required") }
         await controller.requestSync(.api, force: true)
-        return json(.object([.init("accepted", .bool(true))]), .accepted)
+        return Self.json(.object([.init("accepted", .bool(true))]), .accepted)
     }
 
     func rollback(_ request: Request) async throws -> Response {
-        guard authorized(request) else { return failure(.unauthorized, "unauthorized", "a valid bearer token is required") }
-        guard let bytes = await body(request) else { return failure(.contentTooLarge, "too-large", "the body is over 1 MB") }
+        guard authorized(request) else { return Self.failure(.unauthorized, "unauthorized", "a valid bearer token is required") }
+        guard let bytes = await body(request) else { return Self.failure(.contentTooLarge, "too-large", "the body is over 1 MB") }
         guard let v = Value(json: String(decoding: bytes, as: UTF8.self)), let revision = v["revision"]?.intValue else {
-            return failure(.badRequest, "bad-request", "expected {\"revision\": N}")
+            return Self.failure(.badRequest, "bad-request", "expected {\"revision\": N}")
         }
         do { try await controller.requestRollback(to: revision) } catch let refused as RollbackRefused {
-            return failure(.notFound, "not-found", refused.description)
+            return Self.failure(.notFound, "not-found", refused.description)
         }
-        return json(.object([.init("accepted", .bool(true)), .init("revision", .int(revision))]), .accepted)
+        return Self.json(.object([.init("accepted", .bool(true)), .init("revision", .int(revision))]), .accepted)
     }
 
     /// A GitHub push: verified with X-Hub-Signature-256 when a secret is set, refused when its
-    /// X-GitHub-Delivery id was seen before; a push to the followed branch triggers a fetch
-    /// and reconcile at once.
-    func webhook(_ request: Request) async throws -> Response {
+    /// X-GitHub-Delivery id was seen before; a push to a followed branch triggers a fetch and
+    /// reconcile at once in each of `controllers` that follows it.
+    func webhook(_ request: Request, controllers: [Controller]) async throws -> Response {
         guard let bytes = await body(request) else {
             metrics.webhook(.rejected)
-            return failure(.contentTooLarge, "too-large", "the body is over 1 MB")
+            return Self.failure(.contentTooLarge, "too-large", "the body is over 1 MB")
         }
         if let secret = settings.webhookSecret {
             guard let header = Self.header(request, Self.signatureHeader), header.hasPrefix("sha256="),
                   let mac = Self.hex(String(header.dropFirst(7))),
                   HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: bytes, using: SymmetricKey(data: Array(secret.utf8))) else {
                 metrics.webhook(.unauthorized)
-                return failure(.unauthorized, "bad-signature", "missing or wrong X-Hub-Signature-256")
+                return Self.failure(.unauthorized, "bad-signature", "missing or wrong X-Hub-Signature-256")
             }
         }
         if let delivery = Self.header(request, Self.deliveryHeader), !(await deliveries.first(delivery)) {
             metrics.webhook(.duplicate)
-            return json(.object(sorting: [.init("accepted", .bool(false)),
+            return Self.json(.object(sorting: [.init("accepted", .bool(false)),
                                           .init("reason", .string("delivery \(delivery.prefix(64)) was already received"))]))
         }
         if Self.header(request, Self.eventHeader) == "ping" {
             metrics.webhook(.ping)
-            return json(.object([.init("pong", .bool(true))]))
+            return Self.json(.object([.init("pong", .bool(true))]))
         }
-        let payload = Value(json: String(decoding: bytes, as: UTF8.self))
-        if let ref = payload?["ref"]?.stringValue, let branch = controller.settings.branch, ref != "refs/heads/\(branch)" {
+        let ref = Value(json: String(decoding: bytes, as: UTF8.self))?["ref"]?.stringValue
+        let following = controllers.filter { c in
+            guard let ref, let branch = c.settings.branch else { return true }
+            return ref == "refs/heads/\(branch)"
+        }
+        guard !following.isEmpty else {
             metrics.webhook(.ignored)
-            return json(.object(sorting: [.init("accepted", .bool(false)), .init("reason", .string("\(ref) is not refs/heads/\(branch)"))]), .accepted)
+            let branches = Set(controllers.compactMap(\.settings.branch)).sorted().map { "refs/heads/\($0)" }
+            return Self.json(.object(sorting: [.init("accepted", .bool(false)),
+                                          .init("reason", .string("\(ref ?? "the push") is not \(branches.joined(separator: " or "))"))]), .accepted)
         }
         metrics.webhook(.accepted)
-        await controller.requestSync(.webhook, force: false)
-        return json(.object([.init("accepted", .bool(true))]), .accepted)
+        for c in following { await c.requestSync(.webhook, force: false) }
+        return Self.json(.object(sorting: [.init("accepted", .bool(true)),
+                                      .init("applications", .list(following.map { .string($0.settings.application) }))]), .accepted)
     }
 
     static func hex(_ text: String) -> [UInt8]? {

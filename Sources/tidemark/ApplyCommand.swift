@@ -25,7 +25,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let git = try source.openSource()
         let (commit, index) = try await source.loadValid(git, refusal: "nothing was applied")
-        let environment = try Environment.open(state: state, backend: backend, source: git, role: "apply")
+        let environment = try await Environment.open(state: state, backend: backend, source: git, role: "apply")
         let options = try run.options(trigger: .cli)
         let origin = RevisionOrigin(commit: commit, reference: source.rev, path: source.path)
         let session = ApplySession(run: run)

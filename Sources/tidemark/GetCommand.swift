@@ -21,9 +21,9 @@ struct GetCommand: AsyncParsableCommand {
     var format: Format = .text
 
     func run() async throws {
-        let store = try state.openStore(role: "get")
+        let store = try await state.openStore(role: "get")
         let services: any ServiceBackend = try backend.open(state: state)
-        let inventory = try store.inventory()
+        let inventory = try await store.inventory()
         var ids = inventory.keys.sorted()
         if let target {
             if let id = ResourceID(parsing: target) {

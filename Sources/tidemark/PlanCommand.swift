@@ -85,8 +85,8 @@ struct PlanCommand: AsyncParsableCommand {
     func planAgainstLiveState() async throws {
         let git = try source.openSource()
         let (commit, index) = try await source.loadValid(git, refusal: "no plan was made")
-        let environment = try Environment.open(state: state, backend: backend, source: git, role: "plan")
-        if !(try environment.store.openIntents()).isEmpty {
+        let environment = try await Environment.open(state: state, backend: backend, source: git, role: "plan")
+        if !(try await environment.store.openIntents()).isEmpty {
             Terminal.error("note: an earlier apply was interrupted; the next apply or status records what it left")
         }
         let live = try await environment.reconciler.plan(index, origin: RevisionOrigin(commit: commit, reference: source.rev, path: source.path),

@@ -24,7 +24,7 @@ struct RollbackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let source = try SourceOptions.parse(["--repo", repo])
-        let environment = try Environment.open(state: state, backend: backend, source: try source.openSource(), role: "rollback")
+        let environment = try await Environment.open(state: state, backend: backend, source: try source.openSource(), role: "rollback")
         let reconciler = environment.reconciler
         let options = try run.options(trigger: .rollback)
         let session = ApplySession(run: run)

@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Undo out-of-band changes (drift) automatically.") var selfHeal = false
     @Option(help: "Where the API listens, host:port (default: 127.0.0.1:8080; port 0 picks one).") var listen: String?
     @Option(help: "The state folder (default: $TIDEMARK_DATA, else ~/.local/state/tidemark).") var data: String?
+    @Option(help: "The shared store, postgres://user@host[:port]/database (password from PGPASSWORD); replicas on the same store share the applications (default: $TIDEMARK_STORE, else SQLite in the state folder).") var store: String?
+    @Option(help: "How many reconciles run at once across applications (default: 4).") var workers: Int?
     @Option(help: "Local service latencies (default: standard).") var serviceLatency: String?
     @Option(help: "trace, debug, info, notice, warning, error, critical") var logLevel: String?
     @Option(help: "logfmt or json") var logFormat: String?
@@ -62,34 +64,60 @@ struct ServeCommand: AsyncParsableCommand {
             }
             file = loaded
         }
-        let stateOptions = try StateOptions.parse((data ?? file.data).map { ["--data", $0] } ?? [])
-        let repoText = repo ?? file.repo ?? "."
-        let fetchURL = repoText.contains("://") || repoText.hasPrefix("git@") ? repoText : URL(fileURLWithPath: repoText).standardizedFileURL.path
-        // Credentials in the URL reach libgit2 only; everything shown, logged or stored has them removed.
-        let repoURL = RepositoryURL(fetchURL)
-        var settings = ControllerSettings(repo: repoURL.url, data: stateOptions.folder)
-        settings.branch = branch ?? file.branch
-        settings.path = path ?? file.path ?? "manifests"
+        if !file.applications.isEmpty, repo != nil || branch != nil || path != nil {
+            throw CommandFailure("error: --repo, --branch and --path describe one application; the config file's applications: lists several, each with its own")
+        }
+        var stateOptions = try StateOptions.parse((data ?? file.data).map { ["--data", $0] } ?? [])
+        stateOptions.store = store ?? file.store
+        stateOptions.serviceLatency = serviceLatency ?? file.serviceLatency
+        var template = ControllerSettings(repo: "", data: stateOptions.folder)
         if let i = interval {
             guard let s = DurationText.seconds(i), s > 0 else { throw CommandFailure("error: --interval '\(i)' is not a duration like 30s") }
-            settings.interval = s
-        } else if let i = file.interval { settings.interval = i }
+            template.interval = s
+        } else if let i = file.interval { template.interval = i }
         if let r = resync {
             guard let s = DurationText.seconds(r), s > 0 else { throw CommandFailure("error: --resync '\(r)' is not a duration like 5m") }
-            settings.policy.resync = s
-        } else if let r = file.resync { settings.policy.resync = r }
+            template.policy.resync = s
+        } else if let r = file.resync { template.policy.resync = r }
         if let r = leaseRenewal {
             guard let s = DurationText.seconds(r), s > 0 else { throw CommandFailure("error: --lease-renewal '\(r)' is not a duration") }
-            settings.leaseRenewal = s
+            template.leaseRenewal = s
         } else {
-            settings.leaseRenewal = min(5, Environment.leaseTTL / 3)
+            template.leaseRenewal = min(5, Environment.leaseTTL / 3)
         }
-        settings.policy.automated = manualSync ? false : (file.automated ?? true)
-        settings.policy.prune = prune || (file.prune ?? false)
-        settings.policy.selfHeal = selfHeal || (file.selfHeal ?? false)
-        let latency = serviceLatency ?? file.serviceLatency
-        settings.apply.allowDestroy = allowDestroy
+        template.apply.allowDestroy = allowDestroy
         let token = try secret(env: "TIDEMARK_GIT_TOKEN", file: file.gitTokenFile)
+        let storePassword = try secret(env: "PGPASSWORD", file: file.storePasswordFile)
+        let workerCount = workers ?? file.workers ?? 4
+        guard (1...256).contains(workerCount) else { throw CommandFailure("error: --workers \(workerCount) is not between 1 and 256") }
+
+        // Each application: its source and policy (its own entries over the top level over flags).
+        var applications: [(settings: ControllerSettings, fetchURL: String, backend: ServeConfig.Backend?)] = []
+        let entries = file.applications.isEmpty
+            ? [ServeConfig.Application(name: stateOptions.app ?? Stores.implicitApplication, repo: repo ?? file.repo ?? ".", branch: branch ?? file.branch,
+                                       path: path ?? file.path)]
+            : file.applications
+        for entry in entries {
+            let fetchURL = entry.repo.contains("://") || entry.repo.hasPrefix("git@") ? entry.repo : URL(fileURLWithPath: entry.repo).standardizedFileURL.path
+            var settings = template
+            settings.application = entry.name
+            settings.labels = entry.labels
+            // Credentials in the URL reach libgit2 only; everything shown, logged or stored has them removed.
+            settings.repo = RepositoryURL(fetchURL).url
+            settings.branch = entry.branch ?? file.branch
+            settings.path = entry.path ?? file.path ?? "manifests"
+            if interval == nil, let i = entry.interval { settings.interval = i }
+            if resync == nil, let r = entry.resync { settings.policy.resync = r }
+            settings.policy.automated = manualSync ? false : (entry.automated ?? file.automated ?? true)
+            settings.policy.prune = prune || (entry.prune ?? file.prune ?? false)
+            settings.policy.selfHeal = selfHeal || (entry.selfHeal ?? file.selfHeal ?? false)
+            let top = file.backend
+            let own = entry.backend
+            let merged = own == nil && top == nil ? nil
+                : ServeConfig.Backend(type: own?.type ?? top?.type, region: own?.region ?? top?.region,
+                                      endpointURL: own?.endpointURL ?? top?.endpointURL, profile: own?.profile ?? top?.profile)
+            applications.append((settings, fetchURL, merged))
+        }
 
         var server = ServerSettings()
         let listenText = listen ?? file.listen ?? "127.0.0.1:8080"
@@ -114,30 +142,67 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = PrometheusControllerMetrics(registry: PrometheusCollectorRegistry())
         let logger = Logger(label: "tidemark")
 
-        // The composition: libgit2 mirror, SQLite store, the chosen backend, the system clock.
-        let environment: Environment
+        // The composition: the store (SQLite or PostgreSQL), a libgit2 mirror per
+        // application, the chosen backends (one per distinct choice, shared), the system clock.
+        let folder = stateOptions.folder
         do {
-            var state = stateOptions
-            state.serviceLatency = latency
-            try FileManager.default.createDirectory(atPath: state.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let source = try GitSource(mirroring: fetchURL, at: (state.folder as NSString).appendingPathComponent("mirror.git"), token: token)
-            environment = try Environment.open(state: state, backend: backend, source: source, role: "serve", file: file.backend)
-        } catch let e as CommandFailure {
-            throw e
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw CommandFailure("error: cannot open the state in \(settings.data): \(error)")
+            throw CommandFailure("error: cannot create the state folder \(folder): \(error)")
         }
-        let controller = Controller(settings: settings, reconciler: environment.reconciler, logger: logger, metrics: metrics)
-        let final = settings
-        let backendLabel = (environment.services as? SageMakerAPIBackend).map { "the SageMaker API at \($0.endpoint)" } ?? "the local services"
-        let app = APIServer.application(controller: controller, metrics: metrics, settings: server, logger: logger) { port in
-            let settings = final
-            let policy = settings.policy
-            Terminal.error("tidemark serve: API on http://\(host):\(port) — following \(settings.repo) \(settings.branch ?? "(default branch)") \(settings.path) every \(Int(settings.interval)) s; automated \(policy.automated), prune \(policy.prune), self-heal \(policy.selfHeal); reconciling \(backendLabel); state in \(settings.data)")
+        let stores = try await Stores.open(location: stateOptions.storeLocation, folder: folder, password: storePassword)
+        let holder = LeaseHolder.current(role: "serve")
+        var placement: Placement?
+        if let registry = stores.replicas {
+            let p = Placement(replica: holder.name, registry: registry, ttl: Environment.leaseTTL, every: template.leaseRenewal, time: SystemTime(), logger: logger)
+            await p.beat()
+            placement = p
         }
-        var groupConfig = ServiceGroupConfiguration(services: [.init(service: controller), .init(service: app)],
-                                                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let slots = ReconcileSlots(capacity: workerCount)
+        var backends: [String: any ServiceBackend] = [:]
+        var controllers: [Controller] = []
+        var labels: [String] = []
+        for (var settings, fetchURL, backendFile) in applications {
+            let name = settings.application
+            settings.data = stores.description
+            let environment: Environment
+            do {
+                let resolved = try backend.resolved(file: backendFile)
+                let key = "\(resolved.choice)|\(resolved.region ?? "")|\(resolved.endpointURL ?? "")|\(resolved.profile ?? "")"
+                let services = try backends[key] ?? backend.open(state: stateOptions, file: backendFile)
+                backends[key] = services
+                let mirror = name == Stores.implicitApplication && file.applications.isEmpty ? "mirror.git" : "mirrors/\(name).git"
+                let source = try GitSource(mirroring: fetchURL, at: (folder as NSString).appendingPathComponent(mirror), token: token)
+                let store = try stores.application(name, holder: holder, time: SystemTime(), leaseTTL: Environment.leaseTTL)
+                environment = Environment.compose(store: store, application: name, services: services, source: source, time: SystemTime())
+                let reconciling = (services as? SageMakerAPIBackend).map { "the SageMaker API at \($0.endpoint)" } ?? "the local services"
+                labels.append(applications.count == 1 ? reconciling : "\(name) → \(reconciling)")
+            } catch let e as CommandFailure {
+                throw e
+            } catch {
+                throw CommandFailure("error: cannot open the application \(name) in \(stores.description): \(error)")
+            }
+            var appLogger = logger
+            appLogger[metadataKey: "app"] = "\(name)"
+            controllers.append(Controller(settings: settings, reconciler: environment.reconciler, logger: appLogger, metrics: metrics,
+                                          slots: slots, placement: placement))
+        }
+        let summary = controllers.count == 1
+            ? controllers.map { c in
+                let s = c.settings
+                return "following \(s.repo) \(s.branch ?? "(default branch)") \(s.path) every \(Int(s.interval)) s; automated \(s.policy.automated), prune \(s.policy.prune), self-heal \(s.policy.selfHeal); reconciling \(labels.joined())"
+            }.joined()
+            : "\(controllers.count) applications (\(labels.joined(separator: ", "))), \(workerCount) workers"
+        let where_ = "state in \(stores.description)" + (placement.map { "; replica \($0.replica)" } ?? "")
+        let app = APIServer.application(controllers: controllers, metrics: metrics, settings: server, logger: logger) { port in
+            Terminal.error("tidemark serve: API on http://\(host):\(port) — \(summary); \(where_)")
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = controllers.map { .init(service: $0) }
+        if let placement { services.insert(.init(service: placement), at: 0) }
+        services.append(.init(service: app))
+        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(30)
         try await ServiceGroup(configuration: groupConfig).run()
+        stores.close()
     }
 }

@@ -21,6 +21,29 @@ struct ServeConfig {
     var logLevel: String?
     var logFormat: String?
     var backend: Backend?
+    /// `store:` — a postgres:// URL shared by applications and replicas.
+    var store: String?
+    var storePasswordFile: String?
+    /// `workers:` — how many reconciles run at once across applications.
+    var workers: Int?
+    /// `applications:` — many applications in one controller; none means the one the
+    /// top-level `repo`, `branch`, `path` and `sync` describe.
+    var applications: [Application] = []
+
+    /// One entry of `applications:`; what it leaves out comes from the top level.
+    struct Application {
+        var name: String
+        var repo: String
+        var branch: String?
+        var path: String?
+        var interval: Double?
+        var automated: Bool?
+        var prune: Bool?
+        var selfHeal: Bool?
+        var resync: Double?
+        var backend: Backend?
+        var labels: [String: String] = [:]
+    }
 
     /// `backend:` — which services the controller reconciles against.
     struct Backend {
@@ -28,31 +51,61 @@ struct ServeConfig {
         var region: String?
         var endpointURL: String?
         var profile: String?
+
+        init(type: String? = nil, region: String? = nil, endpointURL: String? = nil, profile: String? = nil) {
+            self.type = type
+            self.region = region
+            self.endpointURL = endpointURL
+            self.profile = profile
+        }
+
+        init(_ v: Value) {
+            self.init(type: v["type"]?.stringValue, region: v["region"]?.stringValue, endpointURL: v["endpointURL"]?.stringValue, profile: v["profile"]?.stringValue)
+        }
     }
+
+    static let syncShape = Shape.object(ObjectShape([
+        Field("automated", .boolean),
+        Field("prune", .boolean),
+        Field("selfHeal", .boolean),
+        Field("resync", .text(max: 32, min: 1)),
+    ]))
+
+    static let backendShape = Shape.object(ObjectShape([
+        Field("type", .oneOf(["local", "sagemaker"]), .immutable, "local (the modules in the state folder) or sagemaker (the SageMaker API)."),
+        Field("region", .text(max: 64, min: 1)),
+        Field("endpointURL", .text(max: 4096, min: 1), .immutable, "Another endpoint that speaks the SageMaker API (tidemark services serve)."),
+        Field("profile", .text(max: 255, min: 1), .immutable, "An AWS profile in ~/.aws/credentials or ~/.aws/config."),
+    ]))
+
+    static let applicationShape = ObjectShape([
+        Field("name", .text(max: 63, min: 1), required: true, .immutable, "Lowercase letters, digits and '-': a folder, a label and a URL part."),
+        Field("repo", .text(max: 4096, min: 1), required: true, .immutable, "A local path, file://, https:// or ssh URL."),
+        Field("branch", .text(max: 255, min: 1)),
+        Field("path", .text(max: 4096, min: 1)),
+        Field("interval", .text(max: 32, min: 1)),
+        Field("sync", syncShape),
+        Field("backend", backendShape),
+        Field("labels", .map(MapShape(key: StringRule(minLength: 1, maxLength: 63), value: .text(max: 255), maxEntries: 64))),
+    ])
 
     static let shape = ObjectShape([
         Field("repo", .text(max: 4096, min: 1), .immutable, "A local path, file://, https:// or ssh URL."),
         Field("branch", .text(max: 255, min: 1)),
         Field("path", .text(max: 4096, min: 1)),
         Field("interval", .text(max: 32, min: 1), .immutable, "How often to fetch: 30s, 5m."),
-        Field("sync", .object([
-            Field("automated", .boolean),
-            Field("prune", .boolean),
-            Field("selfHeal", .boolean),
-            Field("resync", .text(max: 32, min: 1)),
-        ])),
+        Field("sync", syncShape),
         Field("listen", .text(max: 255, min: 1)),
         Field("data", .text(max: 4096, min: 1)),
         Field("serviceLatency", .text(max: 1024, min: 1)),
         Field("apiTokenFile", .text(max: 4096, min: 1)),
         Field("webhookSecretFile", .text(max: 4096, min: 1)),
         Field("gitTokenFile", .text(max: 4096, min: 1)),
-        Field("backend", .object([
-            Field("type", .oneOf(["local", "sagemaker"]), .immutable, "local (the modules in the state folder) or sagemaker (the SageMaker API)."),
-            Field("region", .text(max: 64, min: 1)),
-            Field("endpointURL", .text(max: 4096, min: 1), .immutable, "Another endpoint that speaks the SageMaker API (tidemark services serve)."),
-            Field("profile", .text(max: 255, min: 1), .immutable, "An AWS profile in ~/.aws/credentials or ~/.aws/config."),
-        ])),
+        Field("backend", backendShape),
+        Field("store", .text(max: 4096, min: 1), .immutable, "postgres://user@host[:port]/database[?sslmode=…]; the password from storePasswordFile or PGPASSWORD."),
+        Field("storePasswordFile", .text(max: 4096, min: 1)),
+        Field("workers", .integer(min: 1, max: 256), .immutable, "How many reconciles run at once across applications (default 4)."),
+        Field("applications", .list(ListShape(element: .object(applicationShape), minCount: 1, maxCount: 10000, key: "name"))),
         Field("log", .object([
             Field("level", .oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])),
             Field("format", .oneOf(["logfmt", "json"])),
@@ -96,9 +149,29 @@ struct ServeConfig {
         c.gitTokenFile = v["gitTokenFile"]?.stringValue
         c.logLevel = v["log"]?["level"]?.stringValue
         c.logFormat = v["log"]?["format"]?.stringValue
-        if let b = v["backend"] {
-            c.backend = Backend(type: b["type"]?.stringValue, region: b["region"]?.stringValue,
-                                endpointURL: b["endpointURL"]?.stringValue, profile: b["profile"]?.stringValue)
+        c.backend = v["backend"].map(Backend.init)
+        c.store = v["store"]?.stringValue
+        c.storePasswordFile = v["storePasswordFile"]?.stringValue
+        c.workers = v["workers"]?.intValue.map(Int.init)
+        func bool(_ v: Value?) -> Bool? { if case .bool(let b) = v { return b } else { return nil } }
+        let nodes = doc["applications"]?.items ?? []
+        for a in v["applications"]?.elements ?? [] {
+            guard let name = a["name"]?.stringValue, let repo = a["repo"]?.stringValue,
+                  let node = nodes.first(where: { $0["name"]?.string == name }) else { continue }
+            let i = "applications[\(name)]"
+            if !Stores.validName(name) {
+                diagnostics.append(.error("invalid-value", "\(i).name '\(name)' is not an application name: lowercase letters, digits and '-', starting with a letter or digit, at most 63",
+                                          at: SourceLocation(file: path, (node["name"] ?? node).mark)))
+            }
+            var app = Application(name: name, repo: repo, branch: a["branch"]?.stringValue, path: a["path"]?.stringValue)
+            app.interval = duration(node["interval"], "\(i).interval")
+            app.automated = bool(a["sync"]?["automated"])
+            app.prune = bool(a["sync"]?["prune"])
+            app.selfHeal = bool(a["sync"]?["selfHeal"])
+            app.resync = duration(node["sync"]?["resync"], "\(i).sync.resync")
+            app.backend = a["backend"].map(Backend.init)
+            for member in a["labels"]?.members ?? [] { app.labels[member.key] = member.value.stringValue }
+            c.applications.append(app)
         }
         return diagnostics.isEmpty ? (c, checker.diagnostics) : (nil, diagnostics)
     }

@@ -24,7 +24,7 @@ struct ServicesCommand: AsyncParsableCommand {
                 throw CommandFailure("error: '\(target)' is not KIND/NAME (kinds: \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             if try await services.describe(id.kind, id.name) != nil { return (id.kind, id.name) }
-            if let entry = try state.openStore(role: "services").inventory()[id] { return (id.kind, entry.physicalName) }
+            if let entry = try await state.openStore(role: "services").inventory()[id] { return (id.kind, entry.physicalName) }
             if mustExist { throw CommandFailure("error: no \(id.kind.rawValue) named '\(id.name)' in the local services") }
             return (id.kind, id.name)
         }

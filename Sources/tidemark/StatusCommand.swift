@@ -20,13 +20,13 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let git = try source.openSource()
-        let environment = try Environment.open(state: state, backend: backend, source: git, role: "status")
+        let environment = try await Environment.open(state: state, backend: backend, source: git, role: "status")
         let store = environment.store
         let reconciler = environment.reconciler
         // Only an interrupted run needs the lease (to record what it left); status never
         // takes it otherwise, so it cannot get in an apply's way.
-        let openIntents = try store.openIntents()
-        let unfinished = try store.unfinishedRevisions()
+        let openIntents = try await store.openIntents()
+        let unfinished = try await store.unfinishedRevisions()
         let interrupted = !openIntents.isEmpty || !unfinished.isEmpty
         if interrupted {
             let actor = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
@@ -35,7 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
             } catch let held as LeaseHeld {
                 Terminal.error("note: \(held.holder) is applying since \(Timestamp.iso8601(held.since))")
             }
-        } else if let holder = try store.leaseHolder() {
+        } else if let holder = try await store.leaseHolder() {
             Terminal.error("note: \(holder.holder) is applying since \(Timestamp.iso8601(holder.since))")
         }
         let commit: Commit
@@ -52,10 +52,10 @@ struct StatusCommand: AsyncParsableCommand {
             Terminal.error("error: the manifests at \(source.rev) are invalid; status compares live objects with the last valid state only after they are fixed")
             throw ExitCode(1)
         }
-        let inventory = try store.inventory()
+        let inventory = try await store.inventory()
         let live = try await reconciler.plan(index, origin: RevisionOrigin(commit: commit, reference: source.rev, path: source.path), prune: true)
         let changes = Dictionary(live.plan.changes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let revisions = Dictionary(try store.revisions(limit: 500).map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
+        let revisions = Dictionary(try await store.revisions(limit: 500).map { ($0.number, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [[String]] = []
         var values: [Value] = []
         let ids = Set(loaded.desired.ids).union(inventory.keys).sorted()
@@ -85,7 +85,7 @@ struct StatusCommand: AsyncParsableCommand {
                                                   .init("resources", .list(values))]).prettyJSON + "\n")
         } else {
             Terminal.write(Table.render(["RESOURCE", "SYNC", "HEALTH", "STATUS", "PHYSICAL NAME", "REVISION"], rows))
-            if let pinned = try store.pinnedRevision() {
+            if let pinned = try await store.pinnedRevision() {
                 Terminal.write("pinned: revision \(pinned.number) (\(pinned.commit.prefix(7))) by a rollback; `tidemark rollback --unpin` lifts it\n")
             }
             Terminal.write("\(ids.count - outOfSync) of \(ids.count) synced at \(source.rev) (\(commit.shortID)).\n")

@@ -13,7 +13,7 @@ struct Tidemark: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ServeCommand.self, SyncCommand.self, StatusCommand.self, GetCommand.self,
-                      HistoryCommand.self, RollbackCommand.self, AuditCommand.self, ServicesCommand.self,
+                      HistoryCommand.self, RollbackCommand.self, AdoptCommand.self, AuditCommand.self, ServicesCommand.self,
                       GraphCommand.self, SchemaCommand.self])
 }
 
