@@ -54,7 +54,8 @@ extension Controller {
                 return go
             }, progress: progress())
             var result = await conclude(outcome, origin: origin, trigger: trigger)
-            result.diagnostics = index.loaded.diagnostics
+            // What blocked the plan (at its manifests' positions) first, then the warnings.
+            result.diagnostics += index.loaded.diagnostics
             if result.sync == .synced { lastGood = (index, head) }
             return result
         } catch {

@@ -154,10 +154,11 @@ struct ServeConfig {
         c.storePasswordFile = v["storePasswordFile"]?.stringValue
         c.workers = v["workers"]?.intValue.map(Int.init)
         func bool(_ v: Value?) -> Bool? { if case .bool(let b) = v { return b } else { return nil } }
-        let nodes = doc["applications"]?.items ?? []
-        for a in v["applications"]?.elements ?? [] {
-            guard let name = a["name"]?.stringValue, let repo = a["repo"]?.stringValue,
-                  let node = nodes.first(where: { $0["name"]?.string == name }) else { continue }
+        // In the file's order (the checked list is keyed by name, so sorted).
+        let checked = v["applications"]?.elements ?? []
+        for node in doc["applications"]?.items ?? [] {
+            guard let a = checked.first(where: { $0["name"]?.stringValue == node["name"]?.string }),
+                  let name = a["name"]?.stringValue, let repo = a["repo"]?.stringValue else { continue }
             let i = "applications[\(name)]"
             if !Stores.validName(name) {
                 diagnostics.append(.error("invalid-value", "\(i).name '\(name)' is not an application name: lowercase letters, digits and '-', starting with a letter or digit, at most 63",

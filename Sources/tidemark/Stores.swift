@@ -41,12 +41,14 @@ enum Stores: Sendable {
         switch self {
         case .sqlite(let folder):
             let own = Self.folder(of: application, in: folder)
-            var neighbours: [String: String] = [:]
-            for other in Self.localApplications(in: folder) where other != application {
-                neighbours[other] = Self.folder(of: other, in: folder)
-            }
             try FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            return try SQLiteStore(folder: own, holder: holder, time: time, leaseTTL: leaseTTL, neighbours: neighbours)
+            return try SQLiteStore(folder: own, holder: holder, time: time, leaseTTL: leaseTTL) {
+                var neighbours: [String: String] = [:]
+                for other in Self.localApplications(in: folder) where other != application {
+                    neighbours[other] = Self.folder(of: other, in: folder)
+                }
+                return neighbours
+            }
         case .postgres(let pool):
             return PostgresStore(pool: pool, application: application, holder: holder, leaseTTL: leaseTTL)
         }

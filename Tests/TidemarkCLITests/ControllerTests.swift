@@ -14,12 +14,17 @@ final class RunningController {
     let session = URLSession(configuration: .ephemeral)
 
     /// Starts the process and waits (asynchronously: never blocking a test thread) for its API.
-    init(repo: TempRepository, data: String, args: [String], env: [String: String] = [:], repoArgument: String? = nil) async throws {
+    convenience init(repo: TempRepository, data: String, args: [String], env: [String: String] = [:], repoArgument: String? = nil) async throws {
+        try await self.init(arguments: ["--repo", repoArgument ?? repo.url.path, "--data", data] + args, directory: repo.url, env: env)
+    }
+
+    /// `tidemark serve --listen 127.0.0.1:0 arguments…` in `directory`.
+    init(arguments: [String], directory: URL, env: [String: String] = [:]) async throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
-        process.arguments = ["serve", "--repo", repoArgument ?? repo.url.path, "--listen", "127.0.0.1:0", "--data", data] + args
-        process.currentDirectoryURL = repo.url
+        process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
+        process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         for (k, v) in env { environment[k] = v }
@@ -58,9 +63,15 @@ final class RunningController {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
-    func status() async throws -> [String: Any] {
-        let (_, data) = try await request("GET", "/api/v1/status")
+    func status(_ path: String = "/api/v1/status") async throws -> [String: Any] {
+        let (_, data) = try await request("GET", path)
         return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+
+    /// Each application this process runs, by name, as `/api/v1/apps` shows it.
+    func applications() async throws -> [String: [String: Any]] {
+        let list = try await status("/api/v1/apps")["applications"] as? [[String: Any]] ?? []
+        return Dictionary(list.compactMap { a in (a["name"] as? String).map { ($0, a) } }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Polls until `predicate` holds on the status, or fails after `seconds`.

@@ -46,7 +46,7 @@ final class StoreFixture: @unchecked Sendable {
             let folder = (location as NSString).appendingPathComponent("apps/\(app)")
             var neighbours: [String: String] = [:]
             for other in Self.applications where other != app { neighbours[other] = (location as NSString).appendingPathComponent("apps/\(other)") }
-            return try SQLiteStore(folder: folder, holder: who, time: time, leaseTTL: ttl, neighbours: neighbours)
+            return try SQLiteStore(folder: folder, holder: who, time: time, leaseTTL: ttl, neighbours: { [neighbours] in neighbours })
         case .postgres:
             guard let pool else { throw PostgresCluster.Failed(description: "no pool") }
             return PostgresStore(pool: pool, application: app, holder: who, leaseTTL: ttl)
