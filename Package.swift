@@ -145,7 +145,8 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "TidemarkStoreTests",
-            dependencies: ["TidemarkStore", "TidemarkPostgres", "TidemarkEngine", "TidemarkCore", "TidemarkTesting"],
+            dependencies: ["TidemarkStore", "TidemarkPostgres", "TidemarkEngine", "TidemarkCore", "TidemarkController", "TidemarkTesting",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings),
         .testTarget(
             name: "TidemarkControllerTests",

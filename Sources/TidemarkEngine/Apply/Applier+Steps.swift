@@ -84,8 +84,13 @@ extension Applier {
     func create(_ want: ResolvedResource, action: JournalAction, previous: InventoryEntry?, diff: [FieldDiff], superseded: [String]) async throws {
         let id = want.id
         let spec = serviceSpec(want)
-        let token = nextToken(id)
         let pending = entry(for: want, physical: want.physicalName, spec: spec, superseded: superseded)
+        // An object the service names (a registry version) has no name to collide on: its
+        // token is the resource and exact spec, the same in every revision and every replica,
+        // so a create a stale replica sends late (after a takeover re-created it) returns the
+        // same version instead of making a second.
+        let token = KindDefinition.of(id.kind).serviceAssignsName(spec)
+            ? "\(id.kind.rawValue)-\(id.name)-\(pending.specHash.prefix(24))" : nextToken(id)
         var createdName: String?
         try await journaled(action, id, physical: want.physicalName, pending: pending, token: token, failure: { error in
             // An object that was made and then failed is ours: record it, so the next plan
