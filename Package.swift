@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "TidemarkBench",
             dependencies: [
-                "CYAML", "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
+                "CYAML", "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),

@@ -19,6 +19,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Runs of the apply step, which is the slowest.") var applyRuns = 3
     @Option(help: "Where repositories, state and results go.") var out = "bench-out"
     @Option(help: "Generator seed.") var seed: UInt64 = 42
+    @Option(help: "Applications × resources for the fleet run on PostgreSQL, or 'none'.") var fleet = "100x100"
+    @Option(help: "Replicas in the fleet run.") var fleetReplicas = 3
 
     struct Row: Codable {
         var step: String
@@ -114,6 +116,25 @@ struct RunCommand: AsyncParsableCommand {
             print(String(format: "  %@ RSS growth %.0f KB per 1,000 fetches (target: under 1,024 KB)", soak.kbPerThousand < 1024 ? "met   " : "MISSED", soak.kbPerThousand))
             report["soak"] = [Row(step: "serve soak: RSS growth per 1,000 fetches (KB)", seconds: soak.seconds, ratio: soak.kbPerThousand,
                                   peakRSSMB: Double(soak.endKB) / 1024, note: "\(soak.fetches) fetches")]
+        }
+        let fleetSize = fleet.split(separator: "x").compactMap { Int($0) }
+        if fleetSize.count == 2, fleetSize.allSatisfy({ $0 > 0 }) {
+            let (apps, each) = (fleetSize[0], fleetSize[1])
+            print("\nfleet: \(apps) applications × \(each) resources, \(fleetReplicas) replicas on PostgreSQL, one services serve (0 latency), 4 workers each")
+            let r = try await FleetBench.run(tidemark: tidemark, out: outDir.path, apps: apps, resources: each, replicas: fleetReplicas, seed: seed)
+            let peak = Double(r.peakRSSKB.max() ?? 0) / 1024
+            func line(_ step: String, _ seconds: Double, _ note: String) -> Row {
+                print("  \(step.padding(toLength: 44, withPad: " ", startingAt: 0)) \(String(format: "%8.3f s", seconds))  \(note)")
+                return Row(step: step, seconds: seconds, ratio: 0, peakRSSMB: peak, note: note)
+            }
+            report["fleet"] = [
+                line("first sync of every application", r.firstSyncSeconds,
+                     String(format: "%.0f resources/s; leaders per replica %@; peak RSS per replica %@ MB", r.throughput,
+                            r.leadersPerReplica.map(String.init).joined(separator: "/"), r.peakRSSKB.map { String($0 / 1024) }.joined(separator: "/"))),
+                line("commit→Synced after a webhook, median", r.percentile(0.5), "all \(apps) applications committed at once"),
+                line("commit→Synced after a webhook, p95", r.percentile(0.95), ""),
+                line("commit→Synced after a webhook, max", r.percentile(1), ""),
+            ]
         }
         let json = try JSONEncoder().encode(["machine": [Row(step: machine, seconds: 0, ratio: 0, peakRSSMB: 0, note: "")]].merging(report) { a, _ in a })
         try json.write(to: outDir.appendingPathComponent("results.json"))

@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkTesting
 
 /// A deterministic generator of synthetic manifest repositories: N resources of all eight
 /// kinds in the proportions of a real stack (per application: a feature group, a pipeline, a
@@ -13,11 +14,13 @@ struct Generator {
     mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
 
     /// Files (path → text) for `count` resources.
-    mutating func files(resources count: Int) -> [String: String] {
+    /// Units are numbered from `firstUnit`, so repositories made with disjoint ranges name
+    /// disjoint objects (one per application of a fleet).
+    mutating func files(resources count: Int, firstUnit: Int = 0) -> [String: String] {
         var out: [String: String] = [:]
         let units = (count + 8) / 9
         var remaining = count
-        for u in 0..<units {
+        for u in firstUnit..<(firstUnit + units) {
             let dir = "manifests/team-\(String(format: "%02d", u % 20))/app-\(String(format: "%05d", u))"
             for (name, text, n) in unit(u) where remaining > 0 {
                 let docs = text.components(separatedBy: "---\n")
@@ -235,16 +238,11 @@ struct BenchRepository {
 
     @discardableResult
     static func git(_ path: String, _ args: String...) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "-C", path] + args
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw BenchError("git \(args.joined(separator: " ")) failed") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            return try ChildProcess.run("/usr/bin/env", ["git", "-C", path] + args).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch let failed as ChildProcess.Failed {
+            throw BenchError("git \(args.joined(separator: " ")) failed: \(failed.description)")
+        }
     }
 }
 

@@ -62,10 +62,10 @@ enum ServeSoak {
         return Result(fetches: endCount - startCount, seconds: Date().timeIntervalSince(start), startKB: startKB, endKB: endKB)
     }
 
-    /// VmRSS of a process, in KB.
-    static func rss(_ pid: Int32) -> Int {
+    /// VmRSS of a process (or another field of its status, such as the peak VmHWM), in KB.
+    static func rss(_ pid: Int32, field: String = "VmRSS:") -> Int {
         let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
         return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
     }
 }
