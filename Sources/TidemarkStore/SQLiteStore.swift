@@ -21,12 +21,12 @@ public final class SQLiteStore: StateStore, Sendable {
     /// The other applications in the same state folder, by name, with their folders: whose
     /// inventories say which application owns an object. Asked each time (applications come
     /// and go while a controller runs).
-    let neighbours: @Sendable () -> [String: String]
+    let neighbours: @Sendable () throws -> [String: String]
 
     /// Opens (creating if needed) `tidemark.sqlite` in `folder` and migrates it. The folder
     /// is private to its owner (0700) and the database files too (0600).
     public init(folder: String, holder: LeaseHolder = .current(role: "cli"), time: any TimeSource = SystemTime(),
-                leaseTTL: Double = 60, neighbours: @escaping @Sendable () -> [String: String] = { [:] }) throws {
+                leaseTTL: Double = 60, neighbours: @escaping @Sendable () throws -> [String: String] = { [:] }) throws {
         let file = (folder as NSString).appendingPathComponent("tidemark.sqlite")
         path = file
         var config = Configuration()
@@ -134,7 +134,7 @@ public final class SQLiteStore: StateStore, Sendable {
     /// folder whose application never ran has none).
     public func owners(of objects: Set<ObjectName>) throws -> [ObjectName: String] {
         var out: [ObjectName: String] = [:]
-        for (name, folder) in neighbours().sorted(by: { $0.key < $1.key }) {
+        for (name, folder) in try neighbours().sorted(by: { $0.key < $1.key }) {
             let file = (folder as NSString).appendingPathComponent("tidemark.sqlite")
             guard FileManager.default.fileExists(atPath: file) else { continue }
             var config = Configuration()

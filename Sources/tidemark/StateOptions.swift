@@ -58,7 +58,10 @@ struct StateOptions: ParsableArguments {
         }
         let known: [String]
         switch stores {
-        case .sqlite(let folder): known = Stores.localApplications(in: folder)
+        case .sqlite(let folder):
+            do { known = try Stores.localApplications(in: folder) } catch {
+                throw CommandFailure("error: cannot list the applications in \(folder): \(error)")
+            }
         case .postgres(let pool):
             do { known = try await PostgresStore.applications(in: pool) } catch {
                 throw CommandFailure("error: cannot list the applications in \(stores.description): \(error)")

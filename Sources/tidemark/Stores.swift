@@ -44,7 +44,7 @@ enum Stores: Sendable {
             try FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             return try SQLiteStore(folder: own, holder: holder, time: time, leaseTTL: leaseTTL) {
                 var neighbours: [String: String] = [:]
-                for other in Self.localApplications(in: folder) where other != application {
+                for other in try Self.localApplications(in: folder) where other != application {
                     neighbours[other] = Self.folder(of: other, in: folder)
                 }
                 return neighbours
@@ -78,9 +78,11 @@ enum Stores: Sendable {
         application == implicitApplication ? folder : (folder as NSString).appendingPathComponent("apps/\(application)")
     }
 
-    /// The applications with records in a state folder.
-    static func localApplications(in folder: String) -> [String] {
-        let named = (try? FileManager.default.contentsOfDirectory(atPath: (folder as NSString).appendingPathComponent("apps"))) ?? []
+    /// The applications with records in a state folder. An `apps` folder that cannot be read
+    /// is an error: skipping it would hide which application owns an object.
+    static func localApplications(in folder: String) throws -> [String] {
+        let apps = (folder as NSString).appendingPathComponent("apps")
+        let named = FileManager.default.fileExists(atPath: apps) ? try FileManager.default.contentsOfDirectory(atPath: apps) : []
         let implicit = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("tidemark.sqlite"))
         return (implicit ? [implicitApplication] : []) + named.filter(validName).sorted()
     }
