@@ -77,13 +77,18 @@ run: build
 	@b=$$(git symbolic-ref --short -q HEAD); \
 	exec $(BIN_DEBUG) serve --repo . $${b:+--branch $$b} --path manifests --data .tidemark --interval 5s --self-heal
 
+# A test that hangs fails the run within TEST_LIMIT instead of running out CI's clock, and
+# the output is line-buffered, so the log shows what was running when it stopped.
+TEST_LIMIT ?= 30m
+TEST_RUN   := timeout -k 30s $(TEST_LIMIT) stdbuf -oL -eL $(SWIFT) test --skip-build
+
 test: PKGS := $(APT_PKGS) $(TEST_PKGS)
 test: deps check-generated awsdeps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip ClientToolTests
+	$(TEST_RUN) --skip ClientToolTests
 	# boto3, the AWS CLI and moto run apart: dozens of Python processes would otherwise
 	# compete for the cores with the suites that measure the controller's response times.
-	TIDEMARK_AWS_VENV=$(CURDIR)/$(AWS_VENV) $(SWIFT) test --skip-build --filter ClientToolTests
+	TIDEMARK_AWS_VENV=$(CURDIR)/$(AWS_VENV) $(TEST_RUN) --filter ClientToolTests
 
 release: deps
 	$(SWIFT) build -c release --product tidemark

@@ -27,7 +27,7 @@ enum FleetBench {
     }
 
     struct Replica {
-        let process: Process
+        let process: ChildProcess
         let port: Int
         let log: String
     }
@@ -67,26 +67,18 @@ enum FleetBench {
             """.write(toFile: config, atomically: true, encoding: .utf8)
 
         // The replicas; the interval is long, so what is measured is the webhook's path.
-        var env = ProcessInfo.processInfo.environment
-        env["AWS_ACCESS_KEY_ID"] = "AKIDBENCH"
-        env["AWS_SECRET_ACCESS_KEY"] = "bench"
+        let env = ["AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "bench"]
         let start = Date()
         var replicas: [Replica] = []
-        defer { for r in replicas where r.process.isRunning { r.process.terminate(); r.process.waitUntilExit() } }
         // All replicas start together, as a deployment's would.
-        var started: [(Process, String)] = []
+        var started: [(ChildProcess, String)] = []
+        defer { for (p, _) in started { p.stop(SIGTERM) } }
         for i in 0..<count {
             let log = root + "/replica-\(i).log"
             guard FileManager.default.createFile(atPath: log, contents: nil) else { throw BenchError("cannot create \(log)") }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: tidemark)
-            p.arguments = ["serve", "--config", config, "--data", root + "/replica-\(i)", "--listen", "127.0.0.1:0", "--interval", "60s",
-                           "--log-level", "warning"]
-            p.environment = env
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            p.standardOutput = handle
-            p.standardError = handle
-            try p.run()
+            let p = try ChildProcess.start(tidemark, ["serve", "--config", config, "--data", root + "/replica-\(i)", "--listen", "127.0.0.1:0",
+                                                      "--interval", "60s", "--log-level", "warning"],
+                                           environment: env, stdout: .file(log), stderr: .standardOutput)
             started.append((p, log))
         }
         for (i, (p, log)) in started.enumerated() {
@@ -177,7 +169,7 @@ enum FleetBench {
             }
             return synced.count == apps
         }
-        let rss = replicas.map { ServeSoak.rss($0.process.processIdentifier, field: "VmHWM:") }
+        let rss = replicas.map { ServeSoak.rss($0.process.pid, field: "VmHWM:") }
         return Result(apps: apps, resources: resources, replicas: count, firstSyncSeconds: firstSync,
                       commitToSynced: Array(synced.values), peakRSSKB: rss, leadersPerReplica: perReplica)
     }

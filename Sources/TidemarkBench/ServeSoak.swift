@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkTesting
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -18,17 +19,10 @@ enum ServeSoak {
         try? FileManager.default.removeItem(atPath: data)
         let log = data + ".log"
         guard FileManager.default.createFile(atPath: log, contents: nil) else { throw BenchError("cannot create \(log)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tidemark)
-        process.arguments = ["serve", "--repo", repo, "--data", data, "--interval", "1ms", "--listen", "127.0.0.1:0",
-                             "--service-latency", "0", "--log-level", "warning"]
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        defer {
-            if process.isRunning { process.terminate(); process.waitUntilExit() }
-        }
+        let process = try ChildProcess.start(tidemark, ["serve", "--repo", repo, "--data", data, "--interval", "1ms", "--listen", "127.0.0.1:0",
+                                                        "--service-latency", "0", "--log-level", "warning"],
+                                             stdout: .file(log), stderr: .standardOutput)
+        defer { process.stop(SIGTERM) }
         var port: Int?
         for _ in 0..<600 where port == nil {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -54,11 +48,11 @@ enum ServeSoak {
         }
         try await waitFor(warmup)
         let startCount = try await fetchCount()
-        let startKB = rss(process.processIdentifier)
+        let startKB = rss(process.pid)
         let start = Date()
         try await waitFor(startCount + fetches)
         let endCount = try await fetchCount()
-        let endKB = rss(process.processIdentifier)
+        let endKB = rss(process.pid)
         return Result(fetches: endCount - startCount, seconds: Date().timeIntervalSince(start), startKB: startKB, endKB: endKB)
     }
 

@@ -8,7 +8,7 @@ public final class ServedProcess: @unchecked Sendable {
         public init(description: String) { self.description = description }
     }
 
-    let process = Process()
+    public let process: ChildProcess
     public let log: URL
     public let port: Int
     public var url: String { "http://127.0.0.1:\(port)" }
@@ -19,15 +19,8 @@ public final class ServedProcess: @unchecked Sendable {
                 portPattern: String, fixedPort: Int? = nil) throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-served-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        process = try ChildProcess.start(executable, arguments, environment: environment,
+                                         stdout: .file(log.path), stderr: .standardOutput)
         let regex = try NSRegularExpression(pattern: portPattern)
         var found: Int?
         for _ in 0..<400 {
@@ -40,7 +33,7 @@ public final class ServedProcess: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         guard let found else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+            process.stop()
             throw Failed(description: "\(executable) did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
         port = found
@@ -57,14 +50,11 @@ public final class ServedProcess: @unchecked Sendable {
     public var isRunning: Bool { process.isRunning }
 
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-        }
+        process.stop(SIGTERM)
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        process.stop()
         try? FileManager.default.removeItem(at: log)
     }
 }

@@ -24,20 +24,9 @@ public final class TempRepository {
     /// Runs git in the repository and returns its standard output, trimmed.
     @discardableResult
     public func git(_ arguments: String...) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "-C", url.path] + arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw CommandFailed(arguments: arguments, output: String(decoding: errors, as: UTF8.self))
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let run = try ChildProcess.capture("git", ["-C", url.path] + arguments)
+        guard run.status == 0 else { throw CommandFailed(arguments: arguments, output: run.stderr) }
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     public func write(_ path: String, _ text: String) throws {

@@ -16,22 +16,10 @@ import TidemarkTesting
     }
 
     static func run(_ args: [String], in dir: URL, env: [String: String] = [:]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
+        var environment = ["NO_COLOR": "1"]
         for (k, v) in env { environment[k] = v }
-        p.environment = environment
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let r = try ChildProcess.capture(binary, args, environment: environment, directory: dir.path)
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// A repository whose first commit holds the example stack.

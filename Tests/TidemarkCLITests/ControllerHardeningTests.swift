@@ -51,13 +51,13 @@ import FoundationNetworking
         let b = try await RunningController(repo: repo, data: data, args: args, env: env)
         _ = try await b.waitFor(10, "b to stand by") { $0["role"] as? String == "standby" }
 
-        kill(a.process.processIdentifier, SIGSTOP)
+        a.process.signal(SIGSTOP)
         _ = try await b.waitFor(15, "b to take over from the paused leader") { $0["role"] as? String == "leader" }
         try repo.edit("manifests/serving/fraud-detector.yaml", "initialInstanceCount: 4", "initialInstanceCount: 6")
         let next = try repo.commit("scale out while a sleeps")
         _ = try await b.waitFor(15, "b to apply the next commit") { applied($0) == next }
 
-        kill(a.process.processIdentifier, SIGCONT)
+        a.process.signal(SIGCONT)
         _ = try await a.waitFor(10, "a to step down") { $0["role"] as? String == "standby" }
         try await Task.sleep(nanoseconds: 3_000_000_000)
         #expect(a.logText.contains("lost the lease"), "\(a.logText.suffix(2000))")

@@ -8,7 +8,7 @@ import FoundationNetworking
 
 /// A real `tidemark serve` process against a real git repository and state folder.
 final class RunningController {
-    let process = Process()
+    let process: ChildProcess
     let log: URL
     let port: Int
     let session = URLSession(configuration: .ephemeral)
@@ -21,18 +21,10 @@ final class RunningController {
     /// `tidemark serve --listen 127.0.0.1:0 arguments…` in `directory`.
     init(arguments: [String], directory: URL, env: [String: String] = [:]) async throws {
         log = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: CLITests.binary)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
+        var environment = ["NO_COLOR": "1"]
         for (k, v) in env { environment[k] = v }
-        process.environment = environment
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        process = try ChildProcess.start(CLITests.binary, ["serve", "--listen", "127.0.0.1:0"] + arguments, environment: environment,
+                                         directory: directory.path, stdout: .file(log.path), stderr: .standardOutput)
         var found: Int?
         for _ in 0..<200 {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -42,12 +34,15 @@ final class RunningController {
             }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        guard let found else { throw ControllerTestError("the controller did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")") }
+        guard let found else {
+            process.stop()
+            throw ControllerTestError("the controller did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        }
         port = found
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        process.stop()
         try? FileManager.default.removeItem(at: log)
     }
 
@@ -87,8 +82,7 @@ final class RunningController {
     }
 
     func stop(signal: Int32 = SIGTERM) {
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        process.stop(signal)
     }
 }
 
@@ -123,7 +117,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
         #expect(historyCode == 200)
         #expect(String(decoding: history, as: UTF8.self).contains("\"outcome\": \"succeeded\""))
         c.stop()
-        #expect(c.process.terminationStatus == 0)
+        #expect(c.process.status == 0)
     }
 
     /// The controller with `backend:` from its config file, reconciling through the SageMaker
@@ -147,7 +141,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
         // The controller's own state folder holds no services of its own.
         #expect(!FileManager.default.fileExists(atPath: data + "/services.sqlite"))
         c.stop()
-        #expect(c.process.terminationStatus == 0)
+        #expect(c.process.status == 0)
     }
 
     @Test func aSignedWebhookTriggersAtOnceAndABadOneGets401() async throws {
@@ -239,7 +233,7 @@ func applied(_ s: [String: Any]) -> String? { (s["lastApplied"] as? [String: Any
         try await Task.sleep(nanoseconds: 700_000_000)
         let stopAt = Date()
         c.stop(signal: SIGTERM)
-        #expect(c.process.terminationStatus == 0)
+        #expect(c.process.status == 0)
         #expect(Date().timeIntervalSince(stopAt) < 10)
         #expect(c.logText.contains("lease released"))
         let again = try await RunningController(repo: repo, data: data, args: ["--interval", "1s", "--service-latency", "0"])

@@ -87,7 +87,7 @@ import TidemarkTesting
         #expect(owned?["line"] as? Int != nil)
         #expect(sync(refused["fraud"]) == "Synced")
         c.stop()
-        #expect(c.process.terminationStatus == 0)
+        #expect(c.process.status == 0)
 
         // The command line names the application; without one it lists them.
         let history = try CLITests.run(["history", "--data", data, "--app", "fraud"], in: fraud.url)

@@ -64,8 +64,8 @@ import TidemarkTesting
             await leaders(replicas).first { $0.sync == "Progressing" }
         }
         let killed = first.replica
-        kill(replicas[killed].process.processIdentifier, SIGKILL)
-        replicas[killed].process.waitUntilExit()
+        replicas[killed].process.signal(SIGKILL)
+        await replicas[killed].process.exited()
 
         // A new commit everywhere; stop (not kill) another replica caught applying it.
         var heads: [String: String] = [:]
@@ -77,7 +77,7 @@ import TidemarkTesting
             await leaders(replicas).first { $0.replica != killed && $0.sync == "Progressing" }
         }
         let stopped = second.replica
-        kill(replicas[stopped].process.processIdentifier, SIGSTOP)
+        replicas[stopped].process.signal(SIGSTOP)
         let survivor = [0, 1, 2].first { $0 != killed && $0 != stopped } ?? 0
 
         // The survivor takes every application over (after the TTL) and converges each on its head.
@@ -95,7 +95,7 @@ import TidemarkTesting
 
         // Resumed, the stopped replica finds its lease gone and steps down; it acts no more
         // under that token, and may lead again only by taking a new lease.
-        kill(replicas[stopped].process.processIdentifier, SIGCONT)
+        replicas[stopped].process.signal(SIGCONT)
         _ = try await waitFor(30, "the resumed replica stepping down", replicas) {
             replicas[stopped].logText.contains("lost the lease") ? true : nil
         }

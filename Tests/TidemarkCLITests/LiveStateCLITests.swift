@@ -43,26 +43,12 @@ import TidemarkTesting
         return Env(repo: repo, data: data, server: server)
     }
 
-    func start(_ args: [String], _ e: Env, latency: String, log: URL? = nil) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        p.arguments = args
-        p.currentDirectoryURL = e.repo.url
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in e.vars(latency: latency) { environment[k] = v }
+    func start(_ args: [String], _ e: Env, latency: String, log: URL? = nil) throws -> ChildProcess {
+        var environment = e.vars(latency: latency)
         environment["NO_COLOR"] = "1"
-        p.environment = environment
-        if let log {
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            p.standardOutput = handle
-            p.standardError = handle
-        } else {
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-        }
-        try p.run()
-        return p
+        let sink: ChildProcess.Sink = log.map { .file($0.path) } ?? .discard
+        return try ChildProcess.start(CLITests.binary, args, environment: environment, directory: e.repo.url.path,
+                                      stdout: sink, stderr: log == nil ? .discard : .standardOutput)
     }
 
     func countJSON(_ text: String, _ key: String) -> Int {
@@ -122,12 +108,9 @@ import TidemarkTesting
         let log = try e.run(["audit", "log", "--resource", "Endpoint/fraud-detector"])
         #expect(log.stdout.contains("rollback-update") || log.stdout.contains("update"))
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(\"DROP TRIGGER audit_append_only_update; UPDATE audit SET outcome='tampered' WHERE sequence=12\"); c.commit()",
-                       e.data + "/tidemark.sqlite"]
-        try p.run()
-        p.waitUntilExit()
+        let tamper = try ChildProcess.capture("python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(\"DROP TRIGGER audit_append_only_update; UPDATE audit SET outcome='tampered' WHERE sequence=12\"); c.commit()",
+                                                           e.data + "/tidemark.sqlite"])
+        #expect(tamper.status == 0, "\(tamper.stderr)")
         let broken = try e.run(["audit", "verify"])
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("BROKEN at entry 12"))
@@ -138,8 +121,7 @@ import TidemarkTesting
         let e = try env(backend, latency: Self.slow)
         let p = try start(["apply", "--yes"], e, latency: Self.slow)
         Thread.sleep(forTimeInterval: seconds)
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        p.stop()
         let again = try e.run(["apply", "--yes"])
         #expect(again.status == 0, "after kill at \(seconds)s (\(backend)): \(again.stderr)")
         let status = try e.run(["status", "--format", "json"])
@@ -185,11 +167,10 @@ import TidemarkTesting
         for _ in 0..<40 {
             Thread.sleep(forTimeInterval: 0.1)
             let r = try e.run(["apply", "--yes"])
-            if r.status == 1, r.stderr.contains("locked by apply pid \(first.processIdentifier)") { refused = r; break }
+            if r.status == 1, r.stderr.contains("locked by apply pid \(first.pid)") { refused = r; break }
         }
         #expect(refused != nil, "the second writer was never refused")
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        first.stop()
         let takeover = try e.run(["apply", "--yes"])
         #expect(takeover.status == 0, "\(takeover.stderr)")
         #expect(try e.run(["status"]).stdout.contains("9 of 9 synced"))
@@ -205,8 +186,7 @@ import TidemarkTesting
             Thread.sleep(forTimeInterval: 0.05)
         }
         let second = try e.run(["apply", "--yes", "--lock-timeout", "30"])
-        first.waitUntilExit()
-        #expect(first.terminationStatus == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        #expect(first.waitUntilExit() == 0, "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("No changes."))
     }

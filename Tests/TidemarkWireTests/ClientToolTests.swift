@@ -24,22 +24,13 @@ import TidemarkWire
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw ServedProcess.Failed(description: "no \(python): `make test` (or `make awsdeps`) installs boto3, the AWS CLI and moto there")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [script] + args
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in env { environment[k] = v }
+        var environment = env
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        p.environment = environment
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-py-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: out) }
-        let handle = try FileHandle(forWritingTo: out)
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, output: (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+        let status = try ChildProcess.start(python, [script] + args, environment: environment,
+                                            stdout: .file(out.path), stderr: .standardOutput).waitUntilExit()
+        return Run(status: status, output: (try? String(contentsOf: out, encoding: .utf8)) ?? "")
     }
 
     func folder() throws -> String {
