@@ -77,7 +77,7 @@ enum FleetBench {
             let log = root + "/replica-\(i).log"
             guard FileManager.default.createFile(atPath: log, contents: nil) else { throw BenchError("cannot create \(log)") }
             let p = try ChildProcess.start(tidemark, ["serve", "--config", config, "--data", root + "/replica-\(i)", "--listen", "127.0.0.1:0",
-                                                      "--interval", "60s", "--log-level", "warning"],
+                                                      "--interval", "60s", "--log-level", ProcessInfo.processInfo.environment["TIDEMARK_BENCH_LOG_LEVEL"] ?? "warning"],
                                            environment: env, stdout: .file(log), stderr: .standardOutput)
             started.append((p, log))
         }

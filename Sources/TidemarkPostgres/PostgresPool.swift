@@ -33,10 +33,23 @@ public final class PostgresPool: Sendable {
                                                   password: location.password, database: location.database, tls: location.tls)
         config.options.maximumConnections = max(1, maximumConnections)
         config.options.connectTimeout = .seconds(5)
+        config.options.additionalStartupParameters = Self.sessionLimits.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
     }
+
+    /// Every session's limits. A replica paused (SIGSTOP) or cut off in the middle of a
+    /// transaction would otherwise hold its row locks until it came back, and the replica
+    /// taking its applications over would wait on the lease row for good: the server ends a
+    /// session idle inside a transaction after 10 s (rolling it back), and no statement waits
+    /// on a lock, or runs, for longer than the limits below; what fails is retried on the next
+    /// pass like any store error.
+    static let sessionLimits = [
+        "idle_in_transaction_session_timeout": "10s",
+        "lock_timeout": "10s",
+        "statement_timeout": "1min",
+    ]
 
     /// Closes every connection; the pool is unusable after.
     public func close() {

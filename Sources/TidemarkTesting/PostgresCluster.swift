@@ -23,6 +23,14 @@ public final class PostgresCluster: Sendable {
         try started.get()
     }
 
+    /// A cluster of its own, for a test that stops it.
+    public static func dedicated() throws -> PostgresCluster { try PostgresCluster() }
+
+    /// Stops the server at once, as a crash would; the folder goes when this process does.
+    public func stop() throws {
+        try Self.run(binaries + "/pg_ctl", ["-D", folder + "/data", "-m", "immediate", "-w", "stop"], as: runAs)
+    }
+
     nonisolated(unsafe) static let started: Result<PostgresCluster, any Error> = Result { try PostgresCluster() }
 
     init() throws {

@@ -72,6 +72,13 @@ public struct WireDispatcher: Sendable {
     /// The object a name or ARN names (`fraud-models/3` and its ARN name a package version).
     func object(_ r: WireResource, _ nameOrARN: String) async throws -> LiveObject {
         if nameOrARN.hasPrefix("arn:") {
+            // An ARN ends in the object's name, lowercased: that name first, one describe
+            // (every Describe the API backend makes is followed by a ListTags by ARN); only a
+            // name with capitals needs the whole kind read.
+            if let (kind, resource) = WireResource.parse(arn: nameOrARN), kind == r.kind,
+               let found = try await backend.describe(r.kind, resource), found.arn == nameOrARN {
+                return found
+            }
             if let found = try await backend.list(r.kind).first(where: { $0.arn == nameOrARN }) { return found }
         } else if let found = try await backend.describe(r.kind, nameOrARN) {
             return found

@@ -200,8 +200,10 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = controllers.map { .init(service: $0) }
         if let placement { services.insert(.init(service: placement), at: 0) }
         services.append(.init(service: app))
+        let grace = 30.0
+        services.append(.init(service: ShutdownDeadline(limit: grace + 15, controllers: controllers, logger: logger)))
         var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfig.maximumGracefulShutdownDuration = .seconds(30)
+        groupConfig.maximumGracefulShutdownDuration = .seconds(grace)
         try await ServiceGroup(configuration: groupConfig).run()
         stores.close()
     }

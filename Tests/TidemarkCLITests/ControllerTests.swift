@@ -81,8 +81,16 @@ final class RunningController {
         throw ControllerTestError("timed out waiting for \(what); last status \(last)\nlog:\n\(logText.suffix(3000))")
     }
 
+    /// Sends `signal` and waits for the process to end: at most 60 s (serve's own shutdown
+    /// limit is 45 s), then it is killed and the test fails instead of hanging.
     func stop(signal: Int32 = SIGTERM) {
-        process.stop(signal)
+        process.signal(signal)
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning {
+            Issue.record("serve did not stop within 60 s of signal \(signal):\n\(logText.suffix(3000))")
+            process.stop()
+        }
     }
 }
 

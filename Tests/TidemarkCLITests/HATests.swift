@@ -129,4 +129,39 @@ import TidemarkTesting
         // The database refused the stale replica: its log says so, not a crash.
         #expect(!replicas[stopped].logText.contains("Fatal error"))
     }
+
+    /// A replica whose database and services both went away still stops on SIGTERM: what it
+    /// was waiting for is given up at the end of the grace period, never waited on for good.
+    @Test func aReplicaStopsOnSIGTERMWhenItsDatabaseAndServicesAreGone() async throws {
+        let cluster = try PostgresCluster.dedicated()
+        let db = try cluster.makeDatabase()
+        let names = ["alpha", "beta", "gamma"]
+        let repos = try names.map { try FleetTests.applicationRepo($0) }
+        let servicesData = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-gone-\(UUID().uuidString)").path
+        let services = try ServedProcess.services(binary: CLITests.binary, data: servicesData, latency: "Endpoint=2s,*=0")
+        let entries = zip(names, repos).map { "  - name: \($0)\n    repo: \($1.url.path)\n" }.joined()
+        let config = try FleetTests.config("""
+            store: \(db.url)
+            workers: 1
+            backend: {type: sagemaker, region: us-east-1, endpointURL: \(services.url)}
+            applications:
+            \(entries)
+            """)
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-gone-\(UUID().uuidString)").path
+        let replica = try await RunningController(arguments: ["--config", config, "--data", data, "--interval", "1s"],
+                                                  directory: FileManager.default.temporaryDirectory,
+                                                  env: ["AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret", "TIDEMARK_LEASE_TTL": "3s"])
+        _ = try await waitFor(60, "an application applying", [replica]) {
+            await leaders([replica]).first { $0.sync == "Progressing" }
+        }
+        // Both die.
+        services.process.stop()
+        try cluster.stop()
+        try await Task.sleep(nanoseconds: 3_000_000_000)
+        replica.process.signal(SIGTERM)
+        let deadline = Date().addingTimeInterval(90)
+        while replica.process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 200_000_000) }
+        #expect(!replica.process.isRunning, "serve did not stop within 90 s of SIGTERM:\n\(replica.logText.suffix(4000))")
+        #expect(!replica.logText.contains("Fatal error"))
+    }
 }

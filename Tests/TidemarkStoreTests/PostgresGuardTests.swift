@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import TidemarkCore
 import TidemarkEngine
-import TidemarkPostgres
+import PostgresNIO
+@testable import TidemarkPostgres
 import TidemarkTesting
 
 /// What PostgreSQL itself enforces, whatever a client does: stale fencing tokens, the
@@ -33,6 +34,44 @@ import TidemarkTesting
             #expect(error?.description.contains("fencing token") == true, "\(sql)")
         }
         #expect(try psql(db, "SELECT count(*) FROM inventory").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    /// A replica paused inside a transaction must not hold its locks for good: every session
+    /// of the pool carries limits the server enforces, and one left idle in a transaction is
+    /// ended by the server, which frees the lease row another replica is waiting for.
+    @Test func aSessionIdleInATransactionIsEndedAndItsLocksFreed() async throws {
+        let f = try await StoreFixture(.postgres)
+        defer { f.close() }
+        let pool = try #require(f.pool)
+        for (name, value) in PostgresPool.sessionLimits {
+            let shown = try await pool.fetch(PostgresQuery(unsafeSQL: "SHOW \(name)"), as: String.self)
+            #expect(shown.first == value, "\(name)")
+        }
+        let db = try #require(f.database)
+        try await f.store(holder: "a").acquireLease(wait: 0)
+        try await f.expireLeases()
+        // A session like a paused replica's: the lease row locked, then idle in the
+        // transaction (psql runs a shell command in between), with the limit the pool sets.
+        let binaries = try PostgresCluster.shared().binaries
+        let paused = try ChildProcess.start(binaries + "/psql", [
+            "-X", "-q", db.url.replacingOccurrences(of: "?sslmode=disable", with: ""),
+            "-c", "SET idle_in_transaction_session_timeout = '\(PostgresPool.sessionLimits["idle_in_transaction_session_timeout"] ?? "")'",
+            "-c", "BEGIN", "-c", "SELECT * FROM leases FOR UPDATE", "-c", "\\! sleep 40", "-c", "COMMIT"])
+        defer { paused.stop() }
+        var locked = false
+        for _ in 0..<100 where !locked {
+            let waiting = try psql(db, "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = '\(db.name)'")
+            locked = waiting.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+            if !locked { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
+        #expect(locked, "the psql session never sat idle in its transaction")
+        // Another replica takes the stale lease once the server has ended that session.
+        let taker = try f.store(holder: "b")
+        var taken = false
+        for _ in 0..<30 where !taken {
+            do { try await taker.acquireLease(wait: 0); taken = true } catch { try await Task.sleep(nanoseconds: 1_000_000_000) }
+        }
+        #expect(taken, "the lease stayed locked by the idle session")
     }
 
     @Test func theAuditLogIsAppendOnlyByPermissionAndByTrigger() async throws {

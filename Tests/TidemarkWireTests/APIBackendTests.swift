@@ -131,6 +131,26 @@ import TidemarkWire
         }
     }
 
+    /// Tags are addressed by ARN, which carries the name lowercased: found by that name in
+    /// one describe, and by reading the kind when the name has capitals.
+    @Test func tagsByARNReachObjectsWhateverTheirNamesCase() async throws {
+        let s = try served()
+        let model = try Self.stack()[4].2
+        for name in ["fraud-lower", "Fraud-Upper"] {
+            let made = try await s.backend.create(.model, name: name, spec: model, clientToken: "")
+            #expect(made.arn.hasSuffix("model/\(name.lowercased())"))
+            _ = try await s.client.call("AddTags", .object([.init("ResourceArn", .string(made.arn)),
+                                                            .init("Tags", .list([.object([.init("Key", .string("owner")), .init("Value", .string(name))])]))]))
+            let tags = try await s.client.call("ListTags", .object([.init("ResourceArn", .string(made.arn))]))
+            #expect(tags["Tags"]?.elements?.first?["Value"] == .string(name))
+            let described = try #require(try await s.backend.describe(.model, name))
+            #expect(described.spec["tags"]?.elements?.contains { $0["value"] == .string(name) } == true, "\(described.spec)")
+        }
+        await #expect(throws: ServiceError.self) {
+            try await s.client.call("ListTags", .object([.init("ResourceArn", .string("arn:aws:sagemaker:local:000000000000:model/nope"))]))
+        }
+    }
+
     @Test func anAlarmRollbackIsReportedAsTheServiceLeftIt() async throws {
         let s = try served()
         let stack = try Self.stack()
