@@ -174,11 +174,8 @@ extension Value {
     /// Parses JSON written by `canonicalJSON` or `prettyJSON` back into the same value
     /// (integers stay integers, `1.0` stays a double). Nil for malformed text.
     public init?(json text: String) {
-        var limits = YAMLLimits()
-        limits.maxDepth = 200
-        let result = YAMLLoader.load(text, file: "(json)", limits: limits)
-        guard result.diagnostics.isEmpty, let doc = result.documents.first else { return nil }
-        self = Value.exact(doc)
+        guard let value = JSONValueReader.read(text, maxDepth: 200) else { return nil }
+        self = value
     }
 
     /// A YAML node as a value, without any normalization.
