@@ -42,8 +42,9 @@ struct RunCommand: AsyncParsableCommand {
         if large { counts.append(100_000) }
         var report: [String: [Row]] = [:]
         var machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / (1 << 30)) GiB"
-        if let model = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8).split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
-            machine += ", " + model.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) }!
+        if let model = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8).split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+           let name = model.split(separator: ":").last {
+            machine += ", " + name.trimmingCharacters(in: .whitespaces)
         }
         print("tidemark bench — \(machine); \(runs) runs per step (apply: \(applyRuns)), medians")
         for n in counts {
