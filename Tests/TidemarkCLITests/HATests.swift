@@ -9,6 +9,22 @@ import TidemarkTesting
 @Suite(.serialized) struct HATests {
     static let applications = ["fraud", "churn", "search", "ads", "risk"]
 
+    /// Replicas reach the services with test credentials and hold leases for 3 s.
+    static let replicaEnvironment = ["AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret", "TIDEMARK_LEASE_TTL": "3s"]
+
+    /// A serve config: `applications` (name, repository, labelled with their team) on the
+    /// store at `store`, reconciling through `services`.
+    static func config(store: String, workers: Int, services: ServedProcess, applications: [(String, TempRepository)]) throws -> String {
+        let entries = applications.map { "  - name: \($0)\n    repo: \($1.url.path)\n    labels: {team: \($0)}\n" }.joined()
+        return try FleetTests.config("""
+            store: \(store)
+            workers: \(workers)
+            backend: {type: sagemaker, region: us-east-1, endpointURL: \(services.url)}
+            applications:
+            \(entries)
+            """)
+    }
+
     /// Every application each replica leads, with its sync state there.
     func leaders(_ replicas: [RunningController]) async -> [(replica: Int, app: String, sync: String)] {
         var out: [(Int, String, String)] = []
@@ -42,15 +58,8 @@ import TidemarkTesting
         let servicesData = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-ha-services-\(UUID().uuidString)").path
         // Endpoints take 3 s to create or update: long enough to be caught applying.
         let services = try ServedProcess.services(binary: CLITests.binary, data: servicesData, latency: "Endpoint=3s,*=0")
-        let entries = zip(Self.applications, repos).map { "  - name: \($0)\n    repo: \($1.url.path)\n    labels: {team: \($0)}\n" }.joined()
-        let config = try FleetTests.config("""
-            store: \(db.url)
-            workers: 2
-            backend: {type: sagemaker, region: us-east-1, endpointURL: \(services.url)}
-            applications:
-            \(entries)
-            """)
-        let env = ["AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret", "TIDEMARK_LEASE_TTL": "3s"]
+        let config = try Self.config(store: db.url, workers: 2, services: services, applications: Array(zip(Self.applications, repos)))
+        let env = Self.replicaEnvironment
         var replicas: [RunningController] = []
         for i in 0..<3 {
             let data = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-ha-\(i)-\(UUID().uuidString)").path
@@ -139,18 +148,11 @@ import TidemarkTesting
         let repos = try names.map { try FleetTests.applicationRepo($0) }
         let servicesData = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-gone-\(UUID().uuidString)").path
         let services = try ServedProcess.services(binary: CLITests.binary, data: servicesData, latency: "Endpoint=2s,*=0")
-        let entries = zip(names, repos).map { "  - name: \($0)\n    repo: \($1.url.path)\n" }.joined()
-        let config = try FleetTests.config("""
-            store: \(db.url)
-            workers: 1
-            backend: {type: sagemaker, region: us-east-1, endpointURL: \(services.url)}
-            applications:
-            \(entries)
-            """)
+        let config = try Self.config(store: db.url, workers: 1, services: services, applications: Array(zip(names, repos)))
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-gone-\(UUID().uuidString)").path
         let replica = try await RunningController(arguments: ["--config", config, "--data", data, "--interval", "1s"],
                                                   directory: FileManager.default.temporaryDirectory,
-                                                  env: ["AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret", "TIDEMARK_LEASE_TTL": "3s"])
+                                                  env: Self.replicaEnvironment)
         _ = try await waitFor(60, "an application applying", [replica]) {
             await leaders([replica]).first { $0.sync == "Progressing" }
         }
@@ -158,10 +160,8 @@ import TidemarkTesting
         services.process.stop()
         try cluster.stop()
         try await Task.sleep(nanoseconds: 3_000_000_000)
-        replica.process.signal(SIGTERM)
-        let deadline = Date().addingTimeInterval(90)
-        while replica.process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 200_000_000) }
-        #expect(!replica.process.isRunning, "serve did not stop within 90 s of SIGTERM:\n\(replica.logText.suffix(4000))")
+        // stop() fails the test when serve is still running 60 s after SIGTERM.
+        replica.stop()
         #expect(!replica.logText.contains("Fatal error"))
     }
 }

@@ -6,24 +6,13 @@ import Testing
 /// random values it must give back what was written, and agree with the position-keeping
 /// reader (`Value(jsonText:)`, the one API bodies go through) on everything both accept.
 @Suite struct JSONValueReaderTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces = ["a", "key", "ü", "漢字", "🚨", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{7f}", " ", "ml.m5.xlarge", "{", "]", ":", ","]
 
-    static func string(_ g: inout Generator) -> String {
+    static func string(_ g: inout SplitMix64) -> String {
         (0..<Int.random(in: 0...4, using: &g)).map { _ in pieces.randomElement(using: &g) ?? "" }.joined()
     }
 
-    static func value(_ g: inout Generator, depth: Int) -> Value {
+    static func value(_ g: inout SplitMix64, depth: Int) -> Value {
         switch Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &g) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &g))
@@ -37,7 +26,7 @@ import Testing
     }
 
     @Test func randomValuesComeBackAsWritten() {
-        var g = Generator(state: 2026)
+        var g = SplitMix64(seed: 2026)
         for _ in 0..<2000 {
             let v = Self.value(&g, depth: 0)
             for text in [v.canonicalJSON, v.prettyJSON] {
