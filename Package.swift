@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,7 +38,8 @@ let package = Package(
         // It reads no files, no clock and no network; the only C it touches is the YAML parser.
         .target(
             name: "TidemarkCore",
-            dependencies: ["CYAML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CYAML", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "HashTreeCollections", package: "swift-collections")],
             swiftSettings: settings),
         // The git edge: snapshots of the manifests path at any revision, via libgit2.
         .target(
@@ -134,7 +136,7 @@ let package = Package(
             ],
             swiftSettings: settings),
         .testTarget(
-            name: "TidemarkCoreTests", dependencies: ["TidemarkCore"],
+            name: "TidemarkCoreTests", dependencies: ["TidemarkCore", "TidemarkTesting"],
             resources: [.copy("Golden")], swiftSettings: settings),
         .testTarget(
             name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkCore", "TidemarkTesting"],

@@ -48,7 +48,7 @@ enum FleetBench {
             let name = "app-\(String(format: "%03d", k))"
             let path = root + "/repos/" + name
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            var g = Generator(seed: seed &+ UInt64(k))
+            var g = ManifestGenerator(seed: seed &+ UInt64(k))
             let files = g.files(resources: resources, firstUnit: k * unitsPerApp)
             for (p, text) in files { try BenchRepository.write(path, p, text) }
             try BenchRepository.git(path, "init", "-q", "-b", "main")

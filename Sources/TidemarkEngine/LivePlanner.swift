@@ -66,8 +66,9 @@ public enum LivePlanner {
     static let namesPackages = Set(ResourceKind.allCases.filter { Shape.object(KindDefinition.of($0).spec).references(.modelPackage) })
 
     /// What the service receives: registry versions by their live names once they exist.
-    static func serviceNames(_ resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry]) -> [ResourceID: ResolvedResource] {
-        var out = resolved
+    static func serviceNames(_ resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry]) -> [ResourceID: ResolvedResource] {
+        var out = [ResourceID: ResolvedResource](minimumCapacity: resolved.count)
+        for (id, r) in resolved { out[id] = r }
         for (id, r) in resolved where namesPackages.contains(id.kind) {
             out[id]?.spec = Resolution.substitute(r.spec, .object(KindDefinition.of(id.kind).spec)) { kind, name in
                 kind == .modelPackage ? inventory[ResourceID(kind, name)]?.physicalName : nil
@@ -126,7 +127,7 @@ public enum LivePlanner {
     /// A failed object (an endpoint whose creation failed) accepts only a delete: it is
     /// recreated even when its spec matches. Returns how many unchanged resources that adds.
     static func recreateFailed(_ changes: inout [Change], after: Planner.Side, before: [ResourceID: ResolvedResource],
-                               observed: [ResourceID: LiveObject], levels: [ResourceID: Int]) -> Int {
+                               observed: [ResourceID: LiveObject], levels: ResourceMap<Int>) -> Int {
         let changedIDs = Set(changes.map(\.id))
         var added = 0
         for id in after.order where !changedIDs.contains(id) && observed[id]?.phase == .failed && before[id] != nil {
@@ -152,7 +153,7 @@ public enum LivePlanner {
     /// Causes only live state can give (drift, missing, failed, adopt), and the steps with
     /// their dependency levels. Deletes wait for `prune`.
     static func schedule(_ changes: [Change], resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry],
-                         observed: [ResourceID: LiveObject], adopting: Set<ResourceID>, levels: [ResourceID: Int],
+                         observed: [ResourceID: LiveObject], adopting: Set<ResourceID>, levels: ResourceMap<Int>,
                          prune: Bool) -> Schedule {
         var out = Schedule()
         let inventoryLevels = levelsOf(inventory)

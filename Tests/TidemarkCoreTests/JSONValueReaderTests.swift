@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TidemarkTesting
 @testable import TidemarkCore
 
 /// Records are read back through `Value(json:)`, which reads JSON straight into values. Over

@@ -1,28 +1,50 @@
 /// Who references whom among the desired resources. Parents (the referenced) come first in
-/// `order`; deletes walk it backwards.
+/// `order`; deletes walk it backwards. `updated` moves it to a nearby state in time
+/// proportional to what changed.
 public struct DependencyGraph: Sendable {
     /// For each resource, the resources it references (that exist in the state).
-    public let dependencies: [ResourceID: [ResourceID]]
+    public private(set) var dependencies: ResourceMap<[ResourceID]>
+    /// For each identity any manifest references (defined or not), the resources that do.
+    public private(set) var referrers: ResourceMap<Set<ResourceID>>
     /// Every resource, parents before children; ties broken by kind then name.
-    public let order: [ResourceID]
+    public private(set) var order: [ResourceID]
     /// Depth in the graph: 0 for resources that reference nothing.
-    public let level: [ResourceID: Int]
+    public private(set) var level: ResourceMap<Int>
 
     public init(_ state: DesiredState) {
-        var deps: [ResourceID: [ResourceID]] = [:]
-        deps.reserveCapacity(state.count)
+        var deps = ResourceMap<[ResourceID]>()
+        var referrers = ResourceMap<Set<ResourceID>>()
         for (id, m) in state.manifests {
-            var seen = Set<ResourceID>()
-            deps[id] = m.references.compactMap { ref in
-                let target = ResourceID(ref.kind, ref.name)
-                guard state[target] != nil, target != id, seen.insert(target).inserted else { return nil }
-                return target
-            }.sorted()
+            deps[id] = Self.dependencies(of: m, in: state)
+            for target in Self.targets(of: m) { referrers[target, default: []].insert(id) }
         }
-        // Levels by iterative depth-first search; a cycle (impossible with today's kinds,
-        // whose references all point one way) would be cut where it closes.
-        var level: [ResourceID: Int] = [:]
-        level.reserveCapacity(state.count)
+        self.dependencies = deps
+        self.referrers = referrers
+        self.level = Self.levels(deps)
+        let level = self.level
+        // Sort (level, id) pairs: no dictionary lookups inside the comparator.
+        self.order = deps.keys.map { (level[$0] ?? 0, $0) }.sorted(by: Self.before).map(\.1)
+    }
+
+    /// The identities `m` references, other than itself, defined or not.
+    static func targets(of m: Manifest) -> Set<ResourceID> {
+        var out = Set<ResourceID>()
+        for ref in m.references where ref.kind != m.id.kind || ref.name != m.id.name { out.insert(ResourceID(ref.kind, ref.name)) }
+        return out
+    }
+
+    static func dependencies(of m: Manifest, in state: DesiredState) -> [ResourceID] {
+        targets(of: m).filter { state[$0] != nil }.sorted()
+    }
+
+    static func before(_ a: (Int, ResourceID), _ b: (Int, ResourceID)) -> Bool {
+        a.0 != b.0 ? a.0 < b.0 : a.1 < b.1
+    }
+
+    /// Levels by iterative depth-first search; a cycle (impossible with today's kinds, whose
+    /// references all point one way) is cut where it closes.
+    static func levels(_ deps: ResourceMap<[ResourceID]>) -> ResourceMap<Int> {
+        var level = ResourceMap<Int>()
         var onStack = Set<ResourceID>()
         for root in deps.keys where level[root] == nil {
             var stack: [(ResourceID, Int)] = [(root, 0)]
@@ -43,12 +65,78 @@ public struct DependencyGraph: Sendable {
                 }
             }
         }
-        self.dependencies = deps
-        self.level = level
-        // Sort (level, id) pairs: no dictionary lookups inside the comparator.
-        self.order = deps.keys.map { (level[$0] ?? 0, $0) }
-            .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-            .map(\.1)
+        return level
+    }
+
+    /// Moves the graph from `previous` to `state`, which differ only in the manifests of
+    /// `changed` (added, removed or edited). Returns the resources whose dependencies changed.
+    /// The work is proportional to the change and the resources whose level it moves.
+    public mutating func update(to state: DesiredState, from previous: DesiredState, changed: Set<ResourceID>) -> Set<ResourceID> {
+        for id in changed {
+            let old = previous[id].map(Self.targets) ?? []
+            let new = state[id].map(Self.targets) ?? []
+            for t in old.subtracting(new) {
+                referrers[t]?.remove(id)
+                if referrers[t]?.isEmpty == true { referrers[t] = nil }
+            }
+            for t in new.subtracting(old) { referrers[t, default: []].insert(id) }
+        }
+        // A resource that appeared or vanished changes the dependencies of those naming it.
+        var recompute = changed
+        for id in changed where (previous[id] == nil) != (state[id] == nil) { recompute.formUnion(referrers[id] ?? []) }
+        var depsChanged = Set<ResourceID>()
+        for id in recompute {
+            let new = state[id].map { Self.dependencies(of: $0, in: state) }
+            if new != dependencies[id] {
+                dependencies[id] = new
+                depsChanged.insert(id)
+            }
+        }
+        // New levels, propagated to referrers while they move.
+        var newLevel: [ResourceID: Int?] = [:]
+        func current(_ id: ResourceID) -> Int? { newLevel[id] ?? level[id] }
+        var queue = Array(depsChanged)
+        var steps = 0
+        while let id = queue.popLast() {
+            steps += 1
+            if steps > 4 * (state.count + changed.count) + 64 {  // only a cycle gets here
+                self = DependencyGraph(state)
+                return depsChanged.union(changed)
+            }
+            let want: Int? = dependencies[id].map { deps in (deps.compactMap(current).max() ?? -1) + 1 }
+            if want == current(id) { continue }
+            newLevel[id] = .some(want)
+            for r in referrers[id] ?? [] where state[r] != nil { queue.append(r) }
+        }
+        // Take each moved resource out at its old place and put it in at its new one.
+        let moved = newLevel.filter { $0.value != level[$0.key] }
+        if moved.count > 256 {
+            for (id, l) in moved { level[id] = l }
+            let level = self.level
+            order = dependencies.keys.map { (level[$0] ?? 0, $0) }.sorted(by: Self.before).map(\.1)
+            return depsChanged
+        }
+        for id in moved.keys {
+            guard let old = level[id], let i = position(of: (old, id)), i < order.count, order[i] == id else { continue }
+            order.remove(at: i)
+        }
+        for (id, l) in moved { level[id] = l }
+        for (id, l) in moved {
+            guard let l, let i = position(of: (l, id)) else { continue }
+            order.insert(id, at: i)
+        }
+        return depsChanged
+    }
+
+    /// Where `key` is, or would be inserted, in `order` (binary search on level, then id).
+    func position(of key: (Int, ResourceID)) -> Int? {
+        var low = 0, high = order.count
+        while low < high {
+            let mid = low + (high - low) / 2
+            guard let l = level[order[mid]] else { return nil }
+            if Self.before((l, order[mid]), key) { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// A Mermaid flowchart: an arrow from each resource to what it references.
@@ -56,9 +144,9 @@ public struct DependencyGraph: Sendable {
         var ids: [ResourceID: String] = [:]
         for (i, id) in order.enumerated() { ids[id] = "r\(i)" }
         var out = "flowchart LR\n"
-        for id in order { out += "  \(ids[id]!)[\"\(id)\"]\n" }
+        for id in order { out += "  \(ids[id] ?? "")[\"\(id)\"]\n" }
         for id in order {
-            for dep in dependencies[id] ?? [] { out += "  \(ids[id]!) --> \(ids[dep]!)\n" }
+            for dep in dependencies[id] ?? [] { out += "  \(ids[id] ?? "") --> \(ids[dep] ?? "")\n" }
         }
         return out
     }

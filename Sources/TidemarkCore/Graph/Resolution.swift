@@ -30,9 +30,8 @@ public struct ResolvedResource: Sendable {
 
 public enum Resolution {
     /// Resolves every desired resource, parents first.
-    public static func resolve(_ state: DesiredState, graph: DependencyGraph) -> [ResourceID: ResolvedResource] {
-        var out: [ResourceID: ResolvedResource] = [:]
-        out.reserveCapacity(state.count)
+    public static func resolve(_ state: DesiredState, graph: DependencyGraph) -> ResourceMap<ResolvedResource> {
+        var out = ResourceMap<ResolvedResource>()
         // Resources of one level depend only on lower levels: resolve each level in parallel.
         var start = 0
         let order = graph.order
@@ -62,7 +61,7 @@ public enum Resolution {
     }
 
     /// Resolves one manifest whose dependencies are already in `resolved`.
-    public static func resolveOne(_ m: Manifest, graph: DependencyGraph, resolved: [ResourceID: ResolvedResource]) -> ResolvedResource {
+    public static func resolveOne(_ m: Manifest, graph: DependencyGraph, resolved: ResourceMap<ResolvedResource>) -> ResolvedResource {
         let id = m.id
         let definition = m.definition
         let spec = substitute(m.spec, .object(definition.spec)) { kind, name in

@@ -2,21 +2,40 @@
 /// decides the action, its reason and its field-level diff. Pure: no I/O, no clock.
 public enum Planner {
     public struct Side: Sendable {
-        public var resources: [ResourceID: ResolvedResource]
+        public var resources: ResourceMap<ResolvedResource>
         /// Parents first.
         public var order: [ResourceID]
+        /// Each resource's place in `order` is by (level, id): with it, a plan over a few
+        /// candidates orders them without walking `order`.
+        public var level: ResourceMap<Int>?
 
-        public init(resources: [ResourceID: ResolvedResource], order: [ResourceID]) {
+        public init(resources: ResourceMap<ResolvedResource>, order: [ResourceID], level: ResourceMap<Int>? = nil) {
             self.resources = resources
             self.order = order
+            self.level = level
         }
 
-        public static let empty = Side(resources: [:], order: [])
+        public init(resources: [ResourceID: ResolvedResource], order: [ResourceID]) {
+            self.init(resources: ResourceMap(uniqueKeysWithValues: resources.lazy.map { ($0.key, $0.value) }), order: order)
+        }
+
+        public static let empty = Side(resources: ResourceMap(), order: [])
 
         /// Validated desired state, resolved and ordered.
         public init(_ state: DesiredState) {
             let graph = DependencyGraph(state)
-            self.init(resources: Resolution.resolve(state, graph: graph), order: graph.order)
+            self.init(resources: Resolution.resolve(state, graph: graph), order: graph.order, level: graph.level)
+        }
+
+        /// `ids` in this side's order; nil without levels.
+        func ordered(_ ids: some Sequence<ResourceID>) -> [ResourceID]? {
+            guard let level else { return nil }
+            var keyed: [(Int, ResourceID)] = []
+            for id in ids {
+                guard let l = level[id] else { return nil }
+                keyed.append((l, id))
+            }
+            return keyed.sorted(by: DependencyGraph.before).map(\.1)
         }
     }
 
@@ -31,9 +50,27 @@ public enum Planner {
     /// - Parameter candidates: when given, only these resources can have changed (the rest
     ///   are known to be identical on both sides and are counted as unchanged).
     public static func changes(from before: Side, to after: Side, candidates: Set<ResourceID>? = nil) -> (changes: [Change], unchanged: Int) {
+        // A few candidates on sides that know their levels: visit only them, in the same order.
+        if let candidates, candidates.count * 4 < after.order.count,
+           let present = after.ordered(candidates.filter { after.resources[$0] != nil }),
+           let gone = before.ordered(candidates.filter { after.resources[$0] == nil && before.resources[$0] != nil }) {
+            var (changes, unchanged) = visit(present, before, after, candidates: nil)
+            unchanged += after.resources.count - present.count
+            for id in gone.reversed() { if let old = before.resources[id] { changes.append(delete(old)) } }
+            return (changes, unchanged)
+        }
+        var (changes, unchanged) = visit(after.order, before, after, candidates: candidates)
+        for id in before.order.reversed() where after.resources[id] == nil {
+            guard let old = before.resources[id] else { continue }
+            changes.append(delete(old))
+        }
+        return (changes, unchanged)
+    }
+
+    static func visit(_ ids: [ResourceID], _ before: Side, _ after: Side, candidates: Set<ResourceID>?) -> (changes: [Change], unchanged: Int) {
         var changes: [Change] = []
         var unchanged = 0
-        for id in after.order {
+        for id in ids {
             guard let new = after.resources[id] else { continue }
             guard let old = before.resources[id] else {
                 changes.append(create(new))
@@ -44,10 +81,6 @@ public enum Planner {
                 continue
             }
             if let change = compare(old, new) { changes.append(change) } else { unchanged += 1 }
-        }
-        for id in before.order.reversed() where after.resources[id] == nil {
-            guard let old = before.resources[id] else { continue }
-            changes.append(delete(old))
         }
         return (changes, unchanged)
     }

@@ -1,90 +1,174 @@
+import HashTreeCollections
+
 /// A loaded, validated and resolved revision that can be moved to a nearby revision by
 /// re-reading only the files that changed: what a long-running controller keeps between
-/// commits, so a one-file commit costs time in proportion to the change.
+/// commits. Every part is kept per file or per resource in persistent maps, so an update
+/// decodes, validates and resolves only the changed resources and their neighbours, and
+/// costs the same at 10,000 resources as at 100,000.
 public struct RevisionIndex: Sendable {
+    public struct File: Sendable {
+        public var blobID: String?
+        public var decoded: ManifestDecoder.Result
+    }
+
     /// Decoded documents per file, with the blob they came from.
-    public private(set) var files: [String: (blobID: String?, decoded: ManifestDecoder.Result)]
+    public private(set) var files: TreeDictionary<String, File>
     public private(set) var loaded: LoadedRevision
     public private(set) var graph: DependencyGraph
-    public private(set) var resolved: [ResourceID: ResolvedResource]
+    public private(set) var resolved: ResourceMap<ResolvedResource>
     /// Resources whose resolution changed in the last `updated(...)` (all of them after `init`).
     public private(set) var touched: Set<ResourceID>
 
+    /// The files that define each identity (a path twice when a file defines it twice).
+    var definers: ResourceMap<[String]>
+    /// Diagnostics by where they come from; only entries that have some are kept.
+    var fileDiagnostics: TreeDictionary<String, [Diagnostic]>
+    var duplicates: ResourceMap<[Diagnostic]>
+    var checks: ResourceMap<[Diagnostic]>
+    var dangling: ResourceMap<[Reference]>
+
     public init(_ files: [SourceFile], limits: YAMLLimits = YAMLLimits()) {
         let decoded = RevisionLoader.decodeConcurrently(files, limits: limits)
-        var map: [String: (String?, ManifestDecoder.Result)] = [:]
-        for (f, d) in zip(files, decoded) { map[f.path] = (f.blobID, d) }
-        self.files = map
-        (loaded, graph, resolved) = Self.assemble(map)
-        touched = Set(resolved.keys)
-    }
-
-    static func assemble(_ files: [String: (blobID: String?, decoded: ManifestDecoder.Result)])
-        -> (LoadedRevision, DependencyGraph, [ResourceID: ResolvedResource]) {
-        let (loaded, graph) = validate(files)
-        return (loaded, graph, Resolution.resolve(loaded.desired, graph: graph))
-    }
-
-    static func validate(_ files: [String: (blobID: String?, decoded: ManifestDecoder.Result)],
-                         graph known: DependencyGraph? = nil) -> (LoadedRevision, DependencyGraph) {
-        var manifests: [Manifest] = []
-        var diagnostics: [Diagnostic] = []
-        for (_, f) in files {
-            manifests += f.decoded.manifests
-            diagnostics += f.decoded.diagnostics
+        var map = TreeDictionary<String, File>()
+        var definers = ResourceMap<[String]>()
+        var fileDiagnostics = TreeDictionary<String, [Diagnostic]>()
+        for (f, d) in zip(files, decoded) {
+            map[f.path] = File(blobID: f.blobID, decoded: d)
+            for m in d.manifests { definers[m.id, default: []].append(f.path) }
+            if !d.diagnostics.isEmpty { fileDiagnostics[f.path] = d.diagnostics }
         }
-        let validated = Validator.validate(manifests)
-        let loaded = LoadedRevision(desired: validated.desired, diagnostics: (diagnostics + validated.diagnostics).sortedForDisplay(),
-                                    fileCount: files.count)
-        return (loaded, known ?? DependencyGraph(validated.desired))
+        var state = DesiredState(ResourceMap<Manifest>())
+        var duplicates = ResourceMap<[Diagnostic]>()
+        for (id, paths) in definers {
+            let (winner, extra) = Self.pick(id, paths, map)
+            state[id] = winner
+            if !extra.isEmpty { duplicates[id] = extra }
+        }
+        var checks = ResourceMap<[Diagnostic]>()
+        var dangling = ResourceMap<[Reference]>()
+        for (id, m) in state.manifests {
+            let found = Validator.check(m, in: state)
+            if !found.isEmpty { checks[id] = found }
+            let refs = Validator.danglingReferences(of: m, in: state)
+            if !refs.isEmpty { dangling[id] = refs }
+        }
+        self.files = map
+        self.definers = definers
+        self.fileDiagnostics = fileDiagnostics
+        self.duplicates = duplicates
+        self.checks = checks
+        self.dangling = dangling
+        self.graph = DependencyGraph(state)
+        self.loaded = LoadedRevision(desired: state, diagnostics: [], fileCount: map.count)
+        self.resolved = Resolution.resolve(state, graph: graph)
+        self.touched = Set(resolved.keys)
+        self.loaded.diagnostics = gatherDiagnostics()
+    }
+
+    /// The definition of `id` that counts among those in `paths`, and diagnostics at the others.
+    static func pick(_ id: ResourceID, _ paths: [String], _ files: TreeDictionary<String, File>) -> (Manifest?, [Diagnostic]) {
+        var definitions: [Manifest] = []
+        for path in paths.count == 1 ? paths : Array(Set(paths)) {
+            for m in files[path]?.decoded.manifests ?? [] where m.id == id { definitions.append(m) }
+        }
+        return Validator.pick(definitions)
+    }
+
+    func gatherDiagnostics() -> [Diagnostic] {
+        var all: [Diagnostic] = []
+        for (_, d) in fileDiagnostics { all += d }
+        for (_, d) in duplicates { all += d }
+        for (_, d) in checks { all += d }
+        all += Validator.danglingDiagnostics(dangling.values.flatMap { $0 }, in: loaded.desired)
+        return all.sortedForDisplay()
     }
 
     /// The index of a revision that differs from this one in `changed` files (new or
-    /// modified) and `removed` paths. Only those files are decoded; only resources defined
-    /// in them, or depending on a resource whose digest changed, are resolved again.
+    /// modified) and `removed` paths. Only those files are decoded; only the resources they
+    /// define, and those referencing them, are validated again; only those, and what depends
+    /// on a resource whose digest changed, are resolved again.
     public func updated(changed: [SourceFile], removed: [String], limits: YAMLLimits = YAMLLimits()) -> RevisionIndex {
         var next = self
-        var dirtyFiles = Set(removed)
-        for path in removed { next.files[path] = nil }
         let decoded = RevisionLoader.decodeConcurrently(changed, limits: limits)
-        for (f, d) in zip(changed, decoded) {
-            next.files[f.path] = (f.blobID, d)
-            dirtyFiles.insert(f.path)
-        }
-        // Identities and references unchanged in the changed files: the graph is too.
-        func shape(_ results: [ManifestDecoder.Result?]) -> [String] {
-            results.compactMap { $0 }.flatMap(\.manifests).map { m in
-                "\(m.id)>" + m.references.map { "\($0.kind.rawValue)/\($0.name)" }.sorted().joined(separator: ",")
-            }.sorted()
-        }
-        let sameGraph = shape(dirtyFiles.map { files[$0]?.decoded }) == shape(dirtyFiles.map { next.files[$0]?.decoded })
-        let (loaded, rebuilt) = Self.validate(next.files, graph: sameGraph ? graph : nil)
-        let graph = rebuilt
-        next.loaded = loaded
-        next.graph = graph
-        var resolved: [ResourceID: ResolvedResource] = [:]
-        resolved.reserveCapacity(loaded.desired.count)
-        var touched: Set<ResourceID> = []
-        for id in graph.order {
-            guard let m = loaded.desired[id] else { continue }
-            let depsSame = (graph.dependencies[id] ?? []).allSatisfy { !touched.contains($0) }
-            if !dirtyFiles.contains(m.location.file), depsSame, let previous = self.resolved[id],
-               Set(previous.referenceDigests.keys) == Set(graph.dependencies[id] ?? []) {
-                resolved[id] = previous
-                continue
+        var dirty: [(path: String, file: File?)] = removed.map { ($0, nil) }
+        for (f, d) in zip(changed, decoded) { dirty.append((f.path, File(blobID: f.blobID, decoded: d))) }
+
+        // Files, and which identities they define.
+        var affected = Set<ResourceID>()
+        for (path, file) in dirty {
+            for m in files[path]?.decoded.manifests ?? [] {
+                affected.insert(m.id)
+                if var paths = next.definers[m.id], let i = paths.firstIndex(of: path) {
+                    paths.remove(at: i)
+                    next.definers[m.id] = paths.isEmpty ? nil : paths
+                }
             }
-            let r = Resolution.resolveOne(m, graph: graph, resolved: resolved)
-            if self.resolved[id].map({ $0.digest != r.digest || $0.spec != r.spec || $0.policy != r.policy || $0.location != r.location }) ?? true {
+            next.files[path] = file
+            next.fileDiagnostics[path] = file.flatMap { $0.decoded.diagnostics.isEmpty ? nil : $0.decoded.diagnostics }
+            for m in file?.decoded.manifests ?? [] {
+                affected.insert(m.id)
+                next.definers[m.id, default: []].append(path)
+            }
+        }
+        // The definition that counts for each affected identity.
+        var state = loaded.desired
+        for id in affected {
+            let (winner, extra) = Self.pick(id, next.definers[id] ?? [], next.files)
+            state[id] = winner
+            next.duplicates[id] = extra.isEmpty ? nil : extra
+        }
+        let depsChanged = next.graph.update(to: state, from: loaded.desired, changed: affected)
+
+        // Rules: the changed resources and everything that references them, transitively.
+        var recheck = affected.union(depsChanged)
+        var frontier = Array(recheck)
+        while let id = frontier.popLast() {
+            for r in next.graph.referrers[id] ?? [] where recheck.insert(r).inserted { frontier.append(r) }
+        }
+        for id in recheck {
+            let found = state[id].map { Validator.check($0, in: state) } ?? []
+            next.checks[id] = found.isEmpty ? nil : found
+            let refs = state[id].map { Validator.danglingReferences(of: $0, in: state) } ?? []
+            next.dangling[id] = refs.isEmpty ? nil : refs
+        }
+        next.loaded = LoadedRevision(desired: state, diagnostics: [], fileCount: next.files.count)
+        next.loaded.diagnostics = next.gatherDiagnostics()
+
+        // Resolution, level by level: what changed, then what depends on a changed digest.
+        var pending: [Int: Set<ResourceID>] = [:]
+        var touched = Set<ResourceID>()
+        for id in affected.union(depsChanged) {
+            if let l = next.graph.level[id] {
+                pending[l, default: []].insert(id)
+            } else if resolved[id] != nil {
+                next.resolved[id] = nil
                 touched.insert(id)
             }
-            resolved[id] = r
         }
-        for id in self.resolved.keys where resolved[id] == nil { touched.insert(id) }
-        next.resolved = resolved
+        var level = 0
+        while let top = pending.keys.max(), level <= top {
+            defer { level += 1 }
+            guard let ids = pending.removeValue(forKey: level) else { continue }
+            for id in ids.sorted() {
+                guard let m = state[id] else { continue }
+                let r = Resolution.resolveOne(m, graph: next.graph, resolved: next.resolved)
+                let previous = resolved[id]
+                next.resolved[id] = r
+                if let previous, previous.digest == r.digest, previous.spec == r.spec, previous.policy == r.policy,
+                   previous.location == r.location, previous.physicalName == r.physicalName {
+                    continue
+                }
+                touched.insert(id)
+                guard previous?.digest != r.digest || previous?.physicalName != r.physicalName else { continue }
+                for referrer in next.graph.referrers[id] ?? [] {
+                    if let l = next.graph.level[referrer], l > level { pending[l, default: []].insert(referrer) }
+                }
+            }
+        }
         next.touched = touched
         return next
     }
 
     /// The planner's view of this revision.
-    public var side: Planner.Side { Planner.Side(resources: resolved, order: graph.order) }
+    public var side: Planner.Side { Planner.Side(resources: resolved, order: graph.order, level: graph.level) }
 }

@@ -1,12 +1,19 @@
 /// The validated manifests of one revision, by identity.
 public struct DesiredState: Sendable {
-    public private(set) var manifests: [ResourceID: Manifest]
+    public private(set) var manifests: ResourceMap<Manifest>
 
-    public init(_ manifests: [ResourceID: Manifest]) {
+    public init(_ manifests: ResourceMap<Manifest>) {
         self.manifests = manifests
     }
 
-    public subscript(id: ResourceID) -> Manifest? { manifests[id] }
+    public init(_ manifests: [ResourceID: Manifest]) {
+        self.manifests = ResourceMap(uniqueKeysWithValues: manifests.lazy.map { ($0.key, $0.value) })
+    }
+
+    public subscript(id: ResourceID) -> Manifest? {
+        get { manifests[id] }
+        set { manifests[id] = newValue }
+    }
 
     /// Identities in a stable order (kind, then name).
     public var ids: [ResourceID] { manifests.keys.sorted() }

@@ -12,39 +12,65 @@ public enum Validator {
         byID.reserveCapacity(manifests.count)
         for m in manifests.sorted(by: { $0.location < $1.location }) {
             if let first = byID[m.id] {
-                diagnostics.append(.error("duplicate-resource",
-                    "\(m.id) is defined twice: here and at \(first.nameLocation)", at: m.nameLocation))
+                diagnostics.append(duplicate(m, first: first))
                 continue
             }
             byID[m.id] = m
         }
-        // Names by kind, for did-you-mean on a dangling reference; built only if one is found.
-        var namesByKind: [ResourceKind: [String]]?
-
-        for m in byID.values {
-            for ref in m.references where byID[ResourceID(ref.kind, ref.name)] == nil {
-                var message = "\(ref.path) refers to \(ref.kind.rawValue) '\(ref.name)', which no manifest defines"
-                if namesByKind == nil {
-                    namesByKind = Dictionary(grouping: byID.keys, by: \.kind).mapValues { $0.map(\.name) }
-                }
-                if let guess = Suggestion.closest(to: ref.name, in: namesByKind?[ref.kind] ?? []) {
-                    message += "; did you mean '\(guess)'?"
-                }
-                diagnostics.append(.error("dangling-reference", message, at: ref.location))
-            }
-        }
         let state = DesiredState(byID)
+        var dangling: [Reference] = []
         for m in byID.values {
-            switch m.id.kind {
-            case .endpoint:
-                diagnostics += approvalGate(m, state)
-                diagnostics += deploymentFitsConfig(m, state)
-            case .monitoringSchedule:
-                diagnostics += monitoredEndpointCaptures(m, state)
-            default: break
-            }
+            dangling += danglingReferences(of: m, in: state)
+            diagnostics += check(m, in: state)
         }
+        diagnostics += danglingDiagnostics(dangling, in: state)
         return Result(desired: state, diagnostics: diagnostics)
+    }
+
+    /// Which of several definitions of one identity counts (the first in the files' order),
+    /// and a diagnostic at each of the others.
+    public static func pick(_ definitions: [Manifest]) -> (Manifest?, [Diagnostic]) {
+        guard definitions.count > 1 else { return (definitions.first, []) }
+        let sorted = definitions.sorted { $0.location < $1.location }
+        return (sorted[0], sorted.dropFirst().map { duplicate($0, first: sorted[0]) })
+    }
+
+    static func duplicate(_ m: Manifest, first: Manifest) -> Diagnostic {
+        .error("duplicate-resource", "\(m.id) is defined twice: here and at \(first.nameLocation)", at: m.nameLocation)
+    }
+
+    /// The references of `m` that no manifest defines.
+    public static func danglingReferences(of m: Manifest, in state: DesiredState) -> [Reference] {
+        m.references.filter { state[ResourceID($0.kind, $0.name)] == nil }
+    }
+
+    /// A diagnostic for each dangling reference, with a did-you-mean among every name of its
+    /// kind (so it is made over the whole state, and only when there are some).
+    public static func danglingDiagnostics(_ references: [Reference], in state: DesiredState) -> [Diagnostic] {
+        guard !references.isEmpty else { return [] }
+        let names = Dictionary(grouping: state.manifests.keys, by: \.kind).mapValues { $0.map(\.name).sorted() }
+        return references.map { ref in
+            var message = "\(ref.path) refers to \(ref.kind.rawValue) '\(ref.name)', which no manifest defines"
+            if let guess = Suggestion.closest(to: ref.name, in: names[ref.kind] ?? []) {
+                message += "; did you mean '\(guess)'?"
+            }
+            return .error("dangling-reference", message, at: ref.location)
+        }
+    }
+
+    /// The rules of one resource over what it (transitively) references: the approval gate,
+    /// deployment policies against the config, monitoring of a capturing endpoint. A result
+    /// depends only on the resource and what it references, so after a change only the
+    /// changed resources and those referencing them need checking again.
+    public static func check(_ m: Manifest, in state: DesiredState) -> [Diagnostic] {
+        switch m.id.kind {
+        case .endpoint:
+            return approvalGate(m, state) + deploymentFitsConfig(m, state)
+        case .monitoringSchedule:
+            return monitoredEndpointCaptures(m, state)
+        default:
+            return []
+        }
     }
 
     static func reference(_ m: Manifest, _ kind: ResourceKind) -> [Reference] {

@@ -1,22 +1,21 @@
 import Foundation
-import TidemarkTesting
 
 /// A deterministic generator of synthetic manifest repositories: N resources of all eight
 /// kinds in the proportions of a real stack (per application: a feature group, a pipeline, a
 /// registry group with two versions, a model, an endpoint config, an endpoint, a monitor),
 /// spread over five files per application in team folders.
-struct Generator {
-    var rng: SplitMix64
+public struct ManifestGenerator {
+    public var rng: SplitMix64
 
-    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    public init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
-    mutating func pick<T>(_ items: [T]) -> T { items[Int(rng.next() % UInt64(items.count))] }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
+    public mutating func pick<T>(_ items: [T]) -> T { items[Int(rng.next() % UInt64(items.count))] }
+    public mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
 
     /// Files (path → text) for `count` resources.
     /// Units are numbered from `firstUnit`, so repositories made with disjoint ranges name
     /// disjoint objects (one per application of a fleet).
-    mutating func files(resources count: Int, firstUnit: Int = 0) -> [String: String] {
+    public mutating func files(resources count: Int, firstUnit: Int = 0) -> [String: String] {
         var out: [String: String] = [:]
         let units = (count + 8) / 9
         var remaining = count
@@ -33,7 +32,7 @@ struct Generator {
     }
 
     /// The five files of application `u`, each with its document count.
-    mutating func unit(_ u: Int) -> [(String, String, Int)] {
+    public mutating func unit(_ u: Int) -> [(String, String, Int)] {
         let app = "app\(u)"
         let features = (0..<int(4...36)).map { i in
             "    - {featureName: f\(i)_\(pick(["amount", "count", "ratio", "flag", "score"])), featureType: \(pick(["Integral", "Fractional", "String"]))}"
@@ -181,72 +180,15 @@ struct Generator {
     }
 }
 
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+/// A small deterministic random number generator, for generated data and property tests.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-}
-
-/// A generated repository with its three commits: everything, one file changed, 1 % changed.
-struct BenchRepository {
-    let path: String
-    let resources: Int
-    let files: Int
-    let base: String, oneFile: String, onePercent: String
-
-    static func create(at path: String, resources: Int, seed: UInt64) throws -> BenchRepository {
-        try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        var g = Generator(seed: seed)
-        let files = g.files(resources: resources)
-        for (p, text) in files { try write(path, p, text) }
-        try git(path, "init", "-q", "-b", "main")
-        let base = try commit(path, "generated: \(resources) resources")
-        // One file: a model's environment changes (a replacement that cascades).
-        let servings = files.keys.filter { $0.hasSuffix("serving.yaml") }.sorted()
-        let target = servings[servings.count / 2]
-        try write(path, target, files[target]!.replacingOccurrences(of: "environment: {LOG_LEVEL: \"", with: "environment: {LOG_LEVEL: \"9"))
-        let oneFile = try commit(path, "one file")
-        // 1 %: features added to feature groups (in place).
-        let groups = files.keys.filter { $0.hasSuffix("features.yaml") }.sorted()
-        for p in groups.prefix(max(1, resources / 100)) {
-            let text = try String(contentsOfFile: (path as NSString).appendingPathComponent(p), encoding: .utf8)
-            try write(path, p, text.replacingOccurrences(of: "  onlineStoreConfig:", with: "    - {featureName: added_feature, featureType: Fractional}\n  onlineStoreConfig:"))
-        }
-        let onePercent = try commit(path, "one percent")
-        try git(path, "gc", "-q")
-        return BenchRepository(path: path, resources: resources, files: files.count, base: base, oneFile: oneFile, onePercent: onePercent)
-    }
-
-    static func write(_ root: String, _ path: String, _ text: String) throws {
-        let url = URL(fileURLWithPath: root).appendingPathComponent(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: false, encoding: .utf8)
-    }
-
-    static func commit(_ path: String, _ message: String) throws -> String {
-        try git(path, "add", "-A")
-        try git(path, "-c", "user.email=bench@tidemark.dev", "-c", "user.name=bench", "commit", "-q", "-m", message)
-        return try git(path, "rev-parse", "HEAD")
-    }
-
-    @discardableResult
-    static func git(_ path: String, _ args: String...) throws -> String {
-        do {
-            return try ChildProcess.run("/usr/bin/env", ["git", "-C", path] + args).trimmingCharacters(in: .whitespacesAndNewlines)
-        } catch let failed as ChildProcess.Failed {
-            throw BenchError("git \(args.joined(separator: " ")) failed: \(failed.description)")
-        }
-    }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }
