@@ -12,6 +12,8 @@ enum ServeSoak {
         var seconds: Double
         var startKB: Int
         var endKB: Int
+        /// The process's peak resident memory (VmHWM), first sync included.
+        var peakKB: Int
         var kbPerThousand: Double { Double(endKB - startKB) / Double(max(1, fetches)) * 1000 }
     }
 
@@ -53,7 +55,8 @@ enum ServeSoak {
         try await waitFor(startCount + fetches)
         let endCount = try await fetchCount()
         let endKB = rss(process.pid)
-        return Result(fetches: endCount - startCount, seconds: Date().timeIntervalSince(start), startKB: startKB, endKB: endKB)
+        return Result(fetches: endCount - startCount, seconds: Date().timeIntervalSince(start), startKB: startKB, endKB: endKB,
+                      peakKB: rss(process.pid, field: "VmHWM:"))
     }
 
     /// VmRSS of a process (or another field of its status, such as the peak VmHWM), in KB.

@@ -157,8 +157,8 @@ public final class SQLiteStore: StateStore, Sendable {
         switch change {
         case .none: break
         case .upsert(let e):
-            try db.execute(sql: "INSERT INTO inventory (resource, entry) VALUES (?, ?) ON CONFLICT(resource) DO UPDATE SET entry = excluded.entry",
-                           arguments: [e.id.description, e.value.canonicalJSON])
+            try db.cachedStatement(sql: "INSERT INTO inventory (resource, entry) VALUES (?, ?) ON CONFLICT(resource) DO UPDATE SET entry = excluded.entry")
+                .execute(arguments: [e.id.description, e.value.canonicalJSON])
         case .remove(let id):
             try db.cachedStatement(sql: "DELETE FROM inventory WHERE resource = ?").execute(arguments: [id.description])
         }

@@ -64,6 +64,7 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("error: \(error)")
         }
+        ProcessLifetime.keep(baseIndex, headIndex)
         let (baseRevision, headRevision) = (baseIndex.loaded, headIndex.loaded)
         if headRevision.hasErrors {
             Terminal.error(DiagnosticRenderer.text(headRevision.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
@@ -91,6 +92,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let live = try await environment.reconciler.plan(index, origin: RevisionOrigin(commit: commit, reference: source.rev, path: source.path),
                                                          prune: prune)
+        ProcessLifetime.keep(index, live)
         try emit(live.plan)
         if !live.blocked.isEmpty { throw ExitCode(1) }
         if detailedExitcode, !live.plan.isEmpty { throw ExitCode(2) }

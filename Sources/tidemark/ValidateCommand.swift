@@ -19,6 +19,7 @@ struct ValidateCommand: ParsableCommand {
         let (commit, files) = try source.read(repository, source.rev)
         source.noteUncommitted(repository)
         let loaded = RevisionLoader.load(files)
+        ProcessLifetime.keep(loaded, files)
         let errors = loaded.diagnostics.filter { $0.severity == .error }.count
         let warnings = loaded.diagnostics.count - errors
         switch format {

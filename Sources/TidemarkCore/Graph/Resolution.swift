@@ -64,9 +64,10 @@ public enum Resolution {
     public static func resolveOne(_ m: Manifest, graph: DependencyGraph, resolved: ResourceMap<ResolvedResource>) -> ResolvedResource {
         let id = m.id
         let definition = m.definition
-        let spec = substitute(m.spec, .object(definition.spec)) { kind, name in
+        // Only references to versioned kinds read differently once resolved.
+        let spec = renamesReferences.contains(id.kind) ? substitute(m.spec, .object(definition.spec)) { kind, name in
             resolved[ResourceID(kind, name)]?.physicalName
-        }
+        } : m.spec
         var refDigests: [ResourceID: String] = [:]
         for dep in graph.dependencies[id] ?? [] { refDigests[dep] = resolved[dep]?.digest }
         let digest = digestOf(kind: id.kind, spec: spec, definition: definition, references: refDigests)
@@ -94,11 +95,19 @@ public enum Resolution {
         return base
     }
 
+    /// Kinds whose specs reference a kind with versioned physical names.
+    static let renamesReferences = Set(ResourceKind.allCases.filter { kind in
+        ResourceKind.allCases.contains { KindDefinition.of($0).versionedNames && Shape.object(KindDefinition.of(kind).spec).references($0) }
+    })
+
+    /// Each kind's fields that can change in place: left out of the digest.
+    static let mutableFields: [ResourceKind: Set<String>] = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { kind in
+        (kind, Set(KindDefinition.of(kind).spec.fields.filter { $0.mutability != .immutable }.map(\.name)))
+    })
+
     static func digestOf(kind: ResourceKind, spec: Value, definition: KindDefinition, references: [ResourceID: String]) -> String {
-        var immutable = spec
-        for field in definition.spec.fields where field.mutability != .immutable {
-            immutable = immutable.setting(field.name, nil)
-        }
+        let mutable = mutableFields[kind] ?? []
+        let immutable = spec.members.map { Value.object($0.filter { !mutable.contains($0.key) }) } ?? spec
         var text = kind.rawValue + "\n" + immutable.canonicalJSON + "\n"
         for (id, digest) in references.sorted(by: { $0.key < $1.key }) { text += "\(id)=\(digest)\n" }
         return SHA256Hex.of(text)
