@@ -188,15 +188,21 @@ public final class PostgresStore: StateStore, Sendable {
     }
 
     public func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) async throws {
+        try await completeIntents([IntentCompletion(intent: id, outcome: outcome, inventory: inventory, audit: audit)])
+    }
+
+    public func completeIntents(_ batch: [IntentCompletion]) async throws {
         let app = application
         try await fencedWrite { c in
-            let closed = try await c.fetch("""
-                UPDATE journal SET outcome = \(outcome.rawValue), finished_at = \(Self.ms(audit.time))
-                WHERE id = \(id) AND app = \(app) AND outcome IS NULL RETURNING id
-                """, as: Int64.self, logger: logger)
-            guard closed.count == 1 else { throw StoreCorrupt(table: "journal", key: "\(id) (not open)") }
-            try await apply(inventory, c)
-            try await append(audit, c)
+            for item in batch {
+                let closed = try await c.fetch("""
+                    UPDATE journal SET outcome = \(item.outcome.rawValue), finished_at = \(Self.ms(item.audit.time))
+                    WHERE id = \(item.intent) AND app = \(app) AND outcome IS NULL RETURNING id
+                    """, as: Int64.self, logger: logger)
+                guard closed.count == 1 else { throw StoreCorrupt(table: "journal", key: "\(item.intent) (not open)") }
+                try await apply(item.inventory, c)
+                try await append(item.audit, c)
+            }
         }
     }
 

@@ -244,12 +244,20 @@ public final class SQLiteStore: StateStore, Sendable {
     }
 
     public func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) throws {
+        try fencedWrite { db in try Self.complete(id, outcome: outcome, inventory: inventory, audit: audit, db) }
+    }
+
+    static func complete(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft, _ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE journal SET outcome = ?, finished_at = ? WHERE id = ? AND outcome IS NULL")
+            .execute(arguments: [outcome.rawValue, Self.ms(audit.time), id])
+        guard db.changesCount == 1 else { throw StoreCorrupt(table: "journal", key: "\(id) (not open)") }
+        try Self.apply(inventory, db)
+        try Self.append(audit, db)
+    }
+
+    public func completeIntents(_ batch: [IntentCompletion]) throws {
         try fencedWrite { db in
-            try db.cachedStatement(sql: "UPDATE journal SET outcome = ?, finished_at = ? WHERE id = ? AND outcome IS NULL")
-                .execute(arguments: [outcome.rawValue, Self.ms(audit.time), id])
-            guard db.changesCount == 1 else { throw StoreCorrupt(table: "journal", key: "\(id) (not open)") }
-            try Self.apply(inventory, db)
-            try Self.append(audit, db)
+            for c in batch { try Self.complete(c.intent, outcome: c.outcome, inventory: c.inventory, audit: c.audit, db) }
         }
     }
 

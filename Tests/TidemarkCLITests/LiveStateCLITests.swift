@@ -135,6 +135,38 @@ import TidemarkTesting
         #expect(try e.run(["apply", "--yes"]).stdout.contains("No changes."))
     }
 
+    /// Outcomes are recorded once per dependency level: a kill right after the k-th action
+    /// completes (its outcome not yet written, its level perhaps not done) is recovered
+    /// exactly, for every k: each object once, every record, the chain whole, nothing left.
+    @Test(arguments: 1...9)
+    func killMinusNineAfterTheKthActionCompletesThenConverge(_ k: Int) throws {
+        let latency = "Endpoint=0.8s,FeatureGroup=0.3s,ModelPackage=0.2s,ModelPackageGroup=0.2s,MonitoringSchedule=0.2s,*=0"
+        let e = try env(.local, latency: latency)
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-kill-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let p = try start(["apply", "--yes"], e, latency: latency, log: log)
+        let settled = [" Created", " Completed", " Active", " created", " InService", " Scheduled"]
+        var completed = 0
+        let deadline = Date().addingTimeInterval(60)
+        while completed < k, p.isRunning, Date() < deadline {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            completed = text.split(separator: "\n").filter { line in settled.contains { line.hasSuffix($0) } }.count
+            if completed < k { Thread.sleep(forTimeInterval: 0.005) }
+        }
+        p.stop()
+        #expect(completed >= k, "the apply ended before its \(k)th action: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let again = try e.run(["apply", "--yes"])
+        #expect(again.status == 0, "after a kill at action \(k): \(again.stderr)")
+        let status = try e.run(["status", "--format", "json"])
+        #expect(status.stdout.components(separatedBy: "\"sync\": \"Synced\"").count - 1 == 9, "\(status.stdout)")
+        for (kind, lines) in [("Model", 2), ("EndpointConfig", 2), ("Endpoint", 2), ("ModelPackage", 3), ("FeatureGroup", 2)] {
+            let listed = try e.run(["services", "list", kind])
+            #expect(listed.stdout.split(separator: "\n").count == lines, "\(kind) after a kill at action \(k): \(listed.stdout)")
+        }
+        #expect(try e.run(["audit", "verify"]).status == 0)
+        #expect(try e.run(["apply", "--yes"]).stdout.contains("No changes."))
+    }
+
     @Test(arguments: Backend.allCases)
     func aPerKindWaitTimeoutBoundsTheWaitForThatKind(_ backend: Backend) throws {
         let e = try env(backend)

@@ -36,6 +36,13 @@ final class RollbackRecordsFail: StateStore {
         }
         try inner.completeIntent(id, outcome: outcome, inventory: inventory, audit: audit)
     }
+    func completeIntents(_ batch: [IntentCompletion]) throws {
+        if batch.contains(where: { $0.audit.trigger == .rollback }) {
+            refused.add(1, ordering: .relaxed)
+            throw DiskFull()
+        }
+        try inner.completeIntents(batch)
+    }
     func record(inventory: InventoryChange, audit: AuditDraft) throws { try inner.record(inventory: inventory, audit: audit) }
     func openIntents() throws -> [JournalIntent] { try inner.openIntents() }
     func append(_ audit: AuditDraft) throws { try inner.append(audit) }

@@ -133,7 +133,12 @@ public enum JSONText {
     public static func quote(_ s: String, into out: inout String) {
         out += "\""
         // Nearly every string needs no escaping: append it whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }) {
+        var text = s
+        let plain = text.withUTF8 { bytes in
+            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 { return false }
+            return true
+        }
+        if plain {
             out += s
             out += "\""
             return

@@ -11,6 +11,9 @@ extension Applier {
     func journaled(_ action: JournalAction, _ id: ResourceID, physical: String, pending: InventoryEntry?, token: String? = nil,
                    failure: (any Error) -> (InventoryChange, AuditDraft),
                    _ body: () async throws -> (InventoryChange, AuditDraft)) async throws {
+        // A second action on one resource (a same-name replacement deletes, then creates)
+        // follows the first one's record, so recovery never sees both open.
+        if deferredIDs.contains(id) { await recordDeferred() }
         let draft = IntentDraft(revision: revision, resource: id, action: action, physicalName: physical,
                                 clientToken: token ?? nextToken(id), pendingEntry: pending, time: time.now())
         let intent = try await recorded("the intent to \(action.rawValue) \(physical)") { try await store.recordIntent(draft) }
@@ -20,16 +23,25 @@ extension Applier {
         } catch {
             if stopping() { throw error }
             let (inventory, audit) = failure(error)
-            do {
-                try await store.completeIntent(intent, outcome: .failed, inventory: inventory, audit: audit)
-            } catch let recordError {
-                recordFailure("\(id): the failed \(action.rawValue) of \(physical) could not be recorded", recordError)
+            let what = "\(id): the failed \(action.rawValue) of \(physical) could not be recorded"
+            let completion = IntentCompletion(intent: intent, outcome: .failed, inventory: inventory, audit: audit)
+            if deferring {
+                postpone(DeferredOutcome(completion: completion, id: id, what: what))
+            } else {
+                do {
+                    try await store.completeIntents([completion])
+                } catch let recordError {
+                    recordFailure(what, recordError)
+                }
             }
             throw error
         }
-        try await recorded("the \(action.rawValue) of \(physical)") {
-            try await store.completeIntent(intent, outcome: .succeeded, inventory: done.0, audit: done.1)
+        let completion = IntentCompletion(intent: intent, outcome: .succeeded, inventory: done.0, audit: done.1)
+        if deferring {
+            postpone(DeferredOutcome(completion: completion, id: id, what: "the \(action.rawValue) of \(physical)"))
+            return
         }
+        try await recorded("the \(action.rawValue) of \(physical)") { try await store.completeIntents([completion]) }
     }
 
     func nextToken(_ id: ResourceID) -> String {

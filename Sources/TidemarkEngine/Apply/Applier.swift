@@ -31,6 +31,19 @@ public actor Applier {
     var lostLease = false
     var tokenCounter = 0
 
+    /// Outcomes of the dependency level under way, recorded together when it ends (group
+    /// commit): one transaction per level instead of one per action. Every intent is still
+    /// written before its action, so a crash mid-level leaves open intents that recovery
+    /// settles from live state, as it would for one action.
+    struct DeferredOutcome: Sendable {
+        var completion: IntentCompletion
+        var id: ResourceID
+        var what: String
+    }
+    var deferred: [DeferredOutcome] = []
+    var deferredIDs: Set<ResourceID> = []
+    var deferring = false
+
     public init(backend: any ServiceBackend, store: any StateStore, time: any TimeSource, options: ApplyOptions,
                 revision: Int64, commit: String, progress: @escaping @Sendable (ApplyEvent) -> Void) {
         self.backend = backend
@@ -59,6 +72,7 @@ public actor Applier {
         await settleInFlight(plan)
         let forward = plan.steps.filter { $0.change.action != .delete }
         let deletes = plan.steps.filter { $0.change.action == .delete }
+        deferring = true
         for level in Set(forward.map(\.level)).sorted() where !failed && !stopping() {
             // Registry versions are numbered in registration order: register them one at a
             // time, by name, so `-v1` gets the lower number whatever the concurrency.
@@ -67,10 +81,14 @@ public actor Applier {
                 await runConcurrently([step], plan)
             }
             await runConcurrently(steps.filter { $0.change.id.kind != .modelPackage }, plan)
+            await recordDeferred()
         }
         for level in Set(deletes.map(\.level)).sorted(by: >) where !failed && !stopping() {
             await runConcurrently(deletes.filter { $0.level == level }, plan)
+            await recordDeferred()
         }
+        await recordDeferred()
+        deferring = false
         if stopping() {
             result.interrupted = true
             result.outcome = .interrupted
@@ -140,6 +158,31 @@ public actor Applier {
             if error is LeaseLost { lostLease = true }
             throw RecordFailed(what: what(), underlying: error)
         }
+    }
+
+    /// Records the level's deferred outcomes in one transaction. When that fails, each
+    /// action counts as done but unrecorded: the apply fails and recovery settles the intents.
+    func recordDeferred() async {
+        guard !deferred.isEmpty else { return }
+        let batch = deferred
+        deferred = []
+        deferredIDs = []
+        do {
+            try await store.completeIntents(batch.map(\.completion))
+        } catch {
+            for item in batch {
+                if item.completion.outcome == .failed {
+                    recordFailure(item.what, error)
+                } else {
+                    fail(item.id, RecordFailed(what: item.what, underlying: error))
+                }
+            }
+        }
+    }
+
+    func postpone(_ outcome: DeferredOutcome) {
+        deferred.append(outcome)
+        deferredIDs.insert(outcome.id)
     }
 
     func describe(_ u: Undo) -> String {

@@ -31,12 +31,30 @@ public protocol RevisionLog: Sendable {
     func pin(_ number: Int64?) async throws
 }
 
+/// One intent's outcome, with its inventory change and audit entry.
+public struct IntentCompletion: Sendable {
+    public var intent: Int64
+    public var outcome: IntentOutcome
+    public var inventory: InventoryChange
+    public var audit: AuditDraft
+
+    public init(intent: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) {
+        self.intent = intent
+        self.outcome = outcome
+        self.inventory = inventory
+        self.audit = audit
+    }
+}
+
 /// The intent journal: every action written down before it is taken and closed, with its
 /// inventory change and audit entry, in one transaction when its outcome is known.
 public protocol Journal: Sendable {
     func recordIntent(_ intent: IntentDraft) async throws -> Int64
     /// Closes an intent, changes the inventory and appends the audit entry, atomically.
     func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) async throws
+    /// Closes several intents in order, in one transaction: all or none (the applier's
+    /// group commit of a dependency level's outcomes).
+    func completeIntents(_ batch: [IntentCompletion]) async throws
     /// Changes the inventory and appends the audit entry atomically, for a change of records
     /// alone (no service call, so nothing to recover).
     func record(inventory: InventoryChange, audit: AuditDraft) async throws
