@@ -138,7 +138,7 @@ import TidemarkTesting
     /// Outcomes are recorded once per dependency level: a kill right after the k-th action
     /// completes (its outcome not yet written, its level perhaps not done) is recovered
     /// exactly, for every k: each object once, every record, the chain whole, nothing left.
-    @Test(arguments: 1...9)
+    @Test(.serialized, arguments: 1...9)
     func killMinusNineAfterTheKthActionCompletesThenConverge(_ k: Int) throws {
         let latency = "Endpoint=0.8s,FeatureGroup=0.3s,ModelPackage=0.2s,ModelPackageGroup=0.2s,MonitoringSchedule=0.2s,*=0"
         let e = try env(.local, latency: latency)
