@@ -174,16 +174,26 @@ public final class PostgresStore: StateStore, Sendable {
     // MARK: Journal
 
     public func recordIntent(_ intent: IntentDraft) async throws -> Int64 {
+        let ids = try await recordIntents([intent])
+        guard let id = ids.first else { throw StoreCorrupt(table: "journal", key: "(no id returned)") }
+        return id
+    }
+
+    public func recordIntents(_ intents: [IntentDraft]) async throws -> [Int64] {
         let app = application
         return try await fencedWrite { c in
-            let rows = try await c.fetch("""
-                INSERT INTO journal (app, revision, resource, action, physical_name, client_token, pending_entry, started_at)
-                VALUES (\(app), \(intent.revision), \(intent.resource.description), \(intent.action.rawValue), \(intent.physicalName),
-                        \(intent.clientToken), \(intent.pendingEntry?.value.canonicalJSON), \(Self.ms(intent.time)))
-                RETURNING id
-                """, as: Int64.self, logger: logger)
-            guard let id = rows.first else { throw StoreCorrupt(table: "journal", key: "(no id returned)") }
-            return id
+            var ids: [Int64] = []
+            for intent in intents {
+                let rows = try await c.fetch("""
+                    INSERT INTO journal (app, revision, resource, action, physical_name, client_token, pending_entry, started_at)
+                    VALUES (\(app), \(intent.revision), \(intent.resource.description), \(intent.action.rawValue), \(intent.physicalName),
+                            \(intent.clientToken), \(intent.pendingEntry?.value.canonicalJSON), \(Self.ms(intent.time)))
+                    RETURNING id
+                    """, as: Int64.self, logger: logger)
+                guard let id = rows.first else { throw StoreCorrupt(table: "journal", key: "(no id returned)") }
+                ids.append(id)
+            }
+            return ids
         }
     }
 

@@ -233,14 +233,20 @@ public final class SQLiteStore: StateStore, Sendable {
     // MARK: Journal
 
     public func recordIntent(_ intent: IntentDraft) throws -> Int64 {
-        try fencedWrite { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO journal (revision, resource, action, physical_name, client_token, pending_entry, started_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [intent.revision, intent.resource.description, intent.action.rawValue, intent.physicalName,
-                                 intent.clientToken, intent.pendingEntry?.value.canonicalJSON, Self.ms(intent.time)])
-            return db.lastInsertedRowID
-        }
+        try fencedWrite { db in try Self.insert(intent, db) }
+    }
+
+    public func recordIntents(_ intents: [IntentDraft]) throws -> [Int64] {
+        try fencedWrite { db in try intents.map { try Self.insert($0, db) } }
+    }
+
+    static func insert(_ intent: IntentDraft, _ db: Database) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO journal (revision, resource, action, physical_name, client_token, pending_entry, started_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [intent.revision, intent.resource.description, intent.action.rawValue, intent.physicalName,
+                             intent.clientToken, intent.pendingEntry?.value.canonicalJSON, Self.ms(intent.time)])
+        return db.lastInsertedRowID
     }
 
     public func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) throws {

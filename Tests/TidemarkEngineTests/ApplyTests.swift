@@ -76,6 +76,28 @@ import TidemarkTesting
         #expect(try h.store.verifyAudit().firstBroken == nil)
     }
 
+    /// A level's creates have their intents written together ahead of them; when the level
+    /// stops early, the ones it never reached are closed as skipped (nothing open is left for
+    /// recovery to guess about) and the next apply creates them.
+    @Test func intentsWrittenAheadForALevelThatStopsAreClosedAsSkipped() async throws {
+        let h = try Harness()
+        try h.services.inject(.fail, .featureGroup, "fraud-transactions", detail: "no such role")
+        let result = try await h.apply(try Harness.stack()) { $0.concurrency = 1 }
+        #expect(result.outcome == .rolledBack)
+        #expect(try h.store.openIntents().isEmpty)
+        let entries = try h.store.audit(AuditQuery())
+        let skipped = entries.filter { $0.draft.outcome == "skipped" }
+        #expect(skipped.map(\.draft.resource) == ["ModelPackageGroup/fraud-models"], "\(entries.map { "\($0.draft.resource ?? "-") \($0.draft.action) \($0.draft.outcome)" })")
+        #expect(try await h.services.describe(.modelPackageGroup, "fraud-models") == nil)
+        #expect(try h.store.inventory()[ResourceID(.modelPackageGroup, "fraud-models")] == nil)
+        #expect(try h.store.verifyAudit().firstBroken == nil)
+        try h.services.clear(.featureGroup, "fraud-transactions")
+        h.time.advance(seconds: 60)
+        let again = try await h.apply(try Harness.stack())
+        #expect(again.outcome == .succeeded, "\(again.failures)")
+        #expect(try h.store.inventory().count == 9)
+    }
+
     @Test func aTrippedAlarmIsAFailedSyncNotASuccess() async throws {
         let h = try Harness()
         try await h.apply(try Harness.stack())

@@ -29,6 +29,7 @@ final class RollbackRecordsFail: StateStore {
     func pinnedRevision() throws -> RevisionRecord? { try inner.pinnedRevision() }
     func pin(_ number: Int64?) throws { try inner.pin(number) }
     func recordIntent(_ intent: IntentDraft) throws -> Int64 { try inner.recordIntent(intent) }
+    func recordIntents(_ intents: [IntentDraft]) throws -> [Int64] { try inner.recordIntents(intents) }
     func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) throws {
         if audit.trigger == .rollback {
             refused.add(1, ordering: .relaxed)

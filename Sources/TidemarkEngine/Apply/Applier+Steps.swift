@@ -13,10 +13,16 @@ extension Applier {
                    _ body: () async throws -> (InventoryChange, AuditDraft)) async throws {
         // A second action on one resource (a same-name replacement deletes, then creates)
         // follows the first one's record, so recovery never sees both open.
-        if deferredIDs.contains(id) { await recordDeferred() }
-        let draft = IntentDraft(revision: revision, resource: id, action: action, physicalName: physical,
-                                clientToken: token ?? nextToken(id), pendingEntry: pending, time: time.now())
-        let intent = try await recorded("the intent to \(action.rawValue) \(physical)") { try await store.recordIntent(draft) }
+        if deferredIDs.contains(id) { await recordDeferred(levelEnded: false) }
+        let intent: Int64
+        if let (draft, written) = ahead[id], draft.action == action, draft.physicalName == physical, draft.clientToken == token {
+            ahead[id] = nil
+            intent = written
+        } else {
+            let draft = IntentDraft(revision: revision, resource: id, action: action, physicalName: physical,
+                                    clientToken: token ?? nextToken(id), pendingEntry: pending, time: time.now())
+            intent = try await recorded("the intent to \(action.rawValue) \(physical)") { try await store.recordIntent(draft) }
+        }
         let done: (InventoryChange, AuditDraft)
         do {
             done = try await body()
@@ -93,7 +99,8 @@ extension Applier {
         }
     }
 
-    func create(_ want: ResolvedResource, action: JournalAction, previous: InventoryEntry?, diff: [FieldDiff], superseded: [String]) async throws {
+    /// The intent of a create: what `create` records, or took from those written ahead.
+    func createDraft(_ want: ResolvedResource, action: JournalAction, superseded: [String]) -> IntentDraft {
         let id = want.id
         let spec = serviceSpec(want)
         let pending = entry(for: want, physical: want.physicalName, spec: spec, superseded: superseded)
@@ -103,6 +110,17 @@ extension Applier {
         // same version instead of making a second.
         let token = KindDefinition.of(id.kind).serviceAssignsName(spec)
             ? "\(id.kind.rawValue)-\(id.name)-\(pending.specHash.prefix(24))" : nextToken(id)
+        return IntentDraft(revision: revision, resource: id, action: action, physicalName: want.physicalName, clientToken: token,
+                           pendingEntry: pending, time: time.now())
+    }
+
+    func create(_ want: ResolvedResource, action: JournalAction, previous: InventoryEntry?, diff: [FieldDiff], superseded: [String]) async throws {
+        let id = want.id
+        let spec = serviceSpec(want)
+        let written = ahead[id].map(\.draft)
+        let draft = written.flatMap { $0.action == action ? $0 : nil } ?? createDraft(want, action: action, superseded: superseded)
+        let pending = draft.pendingEntry ?? entry(for: want, physical: want.physicalName, spec: spec, superseded: superseded)
+        let token = draft.clientToken
         var createdName: String?
         try await journaled(action, id, physical: want.physicalName, pending: pending, token: token, failure: { error in
             // An object that was made and then failed is ours: record it, so the next plan

@@ -43,6 +43,9 @@ public actor Applier {
     var deferred: [DeferredOutcome] = []
     var deferredIDs: Set<ResourceID> = []
     var deferring = false
+    /// Intents of the level's creates, written together before the level starts; each create
+    /// takes its own, and those the level never reached are closed as skipped when it ends.
+    var ahead: [ResourceID: (draft: IntentDraft, intent: Int64)] = [:]
 
     public init(backend: any ServiceBackend, store: any StateStore, time: any TimeSource, options: ApplyOptions,
                 revision: Int64, commit: String, progress: @escaping @Sendable (ApplyEvent) -> Void) {
@@ -77,6 +80,7 @@ public actor Applier {
             // Registry versions are numbered in registration order: register them one at a
             // time, by name, so `-v1` gets the lower number whatever the concurrency.
             let steps = forward.filter { $0.level == level }
+            await recordIntentsAhead(steps)
             for step in steps.filter({ $0.change.id.kind == .modelPackage }).sorted(by: { $0.change.id < $1.change.id }) where !failed {
                 await runConcurrently([step], plan)
             }
@@ -160,9 +164,16 @@ public actor Applier {
         }
     }
 
-    /// Records the level's deferred outcomes in one transaction. When that fails, each
-    /// action counts as done but unrecorded: the apply fails and recovery settles the intents.
-    func recordDeferred() async {
+    /// Records the level's deferred outcomes in one transaction, and when the level has ended
+    /// closes the intents written ahead that it never used. When that fails, each action
+    /// counts as done but unrecorded: the apply fails and recovery settles the intents.
+    func recordDeferred(levelEnded: Bool = true) async {
+        for (id, (draft, intent)) in ahead.sorted(by: { $0.value.intent < $1.value.intent }) where levelEnded {
+            let record = audit(id, draft.action.rawValue, "skipped", error: "the level stopped before this action; nothing was done")
+            postpone(DeferredOutcome(completion: IntentCompletion(intent: intent, outcome: .skipped, inventory: .none, audit: record),
+                                     id: id, what: "closing the unused intent to \(draft.action.rawValue) \(draft.physicalName)"))
+        }
+        if levelEnded { ahead = [:] }
         guard !deferred.isEmpty else { return }
         let batch = deferred
         deferred = []
@@ -177,6 +188,22 @@ public actor Applier {
                     fail(item.id, RecordFailed(what: item.what, underlying: error))
                 }
             }
+        }
+    }
+
+    /// Writes the intents of a level's creates in one transaction. When that fails nothing is
+    /// lost: each create then writes its own (and fails as it would have).
+    func recordIntentsAhead(_ steps: [Step]) async {
+        let drafts = steps.compactMap { step -> IntentDraft? in
+            guard step.change.action == .create, let want = step.desired else { return nil }
+            return createDraft(want, action: .create, superseded: step.entry?.superseded ?? [])
+        }
+        guard drafts.count > 1 else { return }
+        do {
+            let ids = try await store.recordIntents(drafts)
+            for (draft, id) in zip(drafts, ids) { ahead[draft.resource] = (draft, id) }
+        } catch {
+            if error is LeaseLost { lostLease = true }
         }
     }
 

@@ -50,6 +50,9 @@ public struct IntentCompletion: Sendable {
 /// inventory change and audit entry, in one transaction when its outcome is known.
 public protocol Journal: Sendable {
     func recordIntent(_ intent: IntentDraft) async throws -> Int64
+    /// Writes several intents in one transaction (a dependency level's, ahead of its actions);
+    /// their ids in order.
+    func recordIntents(_ intents: [IntentDraft]) async throws -> [Int64]
     /// Closes an intent, changes the inventory and appends the audit entry, atomically.
     func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) async throws
     /// Closes several intents in order, in one transaction: all or none (the applier's

@@ -20,6 +20,9 @@ public enum IntentOutcome: String, Sendable, CaseIterable {
     case succeeded, failed
     /// Closed by recovery after a crash, from what the services reported.
     case recovered
+    /// Written ahead with its dependency level, which stopped (a failure, a shutdown) before
+    /// this action was taken: nothing was done.
+    case skipped
 }
 
 /// An intent before it is written: the store adds its id.
