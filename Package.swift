@@ -31,6 +31,7 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CLibGit2", pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]),
@@ -127,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "tidemark",
             dependencies: [
-                "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
+                "CMalloc", "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
                 "TidemarkController", "TidemarkServer", "TidemarkWire", "TidemarkAWS", "TidemarkPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

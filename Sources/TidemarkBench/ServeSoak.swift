@@ -17,7 +17,8 @@ enum ServeSoak {
         var kbPerThousand: Double { Double(endKB - startKB) / Double(max(1, fetches)) * 1000 }
     }
 
-    static func run(tidemark: String, repo: String, data: String, warmup: Int = 500, fetches: Int = 5000) async throws -> Result {
+    /// `settle` seconds of idling after the last fetch counted, before the final RSS is read.
+    static func run(tidemark: String, repo: String, data: String, warmup: Int = 500, fetches: Int = 5000, settle: Double = 0) async throws -> Result {
         try? FileManager.default.removeItem(atPath: data)
         let log = data + ".log"
         guard FileManager.default.createFile(atPath: log, contents: nil) else { throw BenchError("cannot create \(log)") }
@@ -54,6 +55,7 @@ enum ServeSoak {
         let start = Date()
         try await waitFor(startCount + fetches)
         let endCount = try await fetchCount()
+        if settle > 0 { try await Task.sleep(nanoseconds: UInt64(settle * 1_000_000_000)) }
         let endKB = rss(process.pid)
         return Result(fetches: endCount - startCount, seconds: Date().timeIntervalSince(start), startKB: startKB, endKB: endKB,
                       peakKB: rss(process.pid, field: "VmHWM:"))

@@ -197,7 +197,7 @@ extension Controller {
         status.syncCommit = head.id
         status.diagnostics = result.diagnostics
         if let plan = result.plan {
-            status.planJSON = PlanRenderer.json(plan.plan)
+            status.plan = plan.plan
             publish(plan, applied: result.applied != nil)
         }
         if let applied = result.applied {

@@ -26,8 +26,9 @@ public struct ControllerStatus: Sendable {
     public var lastSyncSucceeded: Bool?
     public var nextAttempt: Date?
     public var pinnedRevision: Int64?
-    /// The last plan against live state, as JSON (display only).
-    public var planJSON: String?
+    /// The last plan against live state (rendered on request: its changes share their values
+    /// with the revision, where a 10,000-resource plan as JSON text would hold tens of MB).
+    public var plan: Plan?
 
     public init() {}
 }

@@ -145,8 +145,8 @@ struct APIRoutes: Sendable {
     }
 
     func plan() async -> Response {
-        guard let text = await controller.currentStatus().planJSON else { return Self.failure(.notFound, "no-plan", "no plan has been made yet") }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        guard let plan = await controller.currentStatus().plan else { return Self.failure(.notFound, "no-plan", "no plan has been made yet") }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: PlanRenderer.json(plan))))
     }
 
     /// Write endpoints need the bearer token when one is set.

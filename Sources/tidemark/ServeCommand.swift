@@ -53,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        HeapTrim.limitArenas()
         // Everything this process writes under the state folder (the mirror included) is
         // private to its owner.
         umask(0o077)
@@ -200,6 +201,7 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = controllers.map { .init(service: $0) }
         if let placement { services.insert(.init(service: placement), at: 0) }
         services.append(.init(service: app))
+        services.append(.init(service: HeapTrim(interval: 5)))
         let grace = 30.0
         services.append(.init(service: ShutdownDeadline(limit: grace + 15, controllers: controllers, logger: logger)))
         var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
