@@ -15,6 +15,8 @@ struct BenchRepository {
         let files = g.files(resources: resources)
         for (p, text) in files { try write(path, p, text) }
         try git(path, "init", "-q", "-b", "main")
+        // No automatic gc in the background: it would collide with the explicit one below.
+        try git(path, "config", "gc.auto", "0")
         let base = try commit(path, "generated: \(resources) resources")
         // One file: a model's environment changes (a replacement that cascades).
         let servings = files.keys.filter { $0.hasSuffix("serving.yaml") }.sorted()

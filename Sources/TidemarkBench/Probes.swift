@@ -53,11 +53,16 @@ struct ReplanProbe: AsyncParsableCommand {
         let old = try await git.resolve(from)
         let index = try await git.index(at: old, path: path)
         let start = DispatchTime.now()
+        func since(_ t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e9 }
         let new = try await git.resolve(to)
-        let next = try await git.index(at: new, path: path, after: (index, old))
+        let changed = try await git.changes(from: old, to: new, under: path)
+        let read = since(start)
+        let t = DispatchTime.now()
+        let next = index.updated(changed: changed.changed, removed: changed.removed)
+        let update = since(t)
         let (changes, unchanged) = Planner.changes(from: index.side, to: next.side, candidates: next.touched)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        print("{\"seconds\": \(seconds), \"changes\": \(changes.count), \"unchanged\": \(unchanged), \"errors\": \(next.loaded.hasErrors)}")
+        let seconds = since(start)
+        print("{\"seconds\": \(seconds), \"git\": \(read), \"update\": \(update), \"changes\": \(changes.count), \"unchanged\": \(unchanged), \"errors\": \(next.loaded.hasErrors)}")
     }
 }
 
