@@ -205,45 +205,129 @@ public final class GitRepository {
         return Array(Set(paths)).sorted()
     }
 
-    /// Paths under `path` that differ between two commits (tree-to-tree, no work tree).
+    /// Paths under `path` that differ between two commits (tree to tree, no work tree). The two
+    /// trees are compared entry by entry and every subtree whose id is the same on both sides
+    /// is skipped, as git does: the cost is the size of the folders along the changed paths,
+    /// not of the repository (libgit2's diff with a pathspec took 16 ms at 100,000 resources).
     public func changedPaths(from old: Commit, to new: Commit, under path: String) throws(GitError) -> [String] {
-        func tree(_ c: Commit) throws(GitError) -> OpaquePointer {
-            var oid = git_oid()
-            var commit: OpaquePointer?
-            guard git_oid_fromstr(&oid, c.id) == 0, git_commit_lookup(&commit, handle, &oid) == 0, let commit else {
-                throw GitError(code: .revisionNotFound, message: "commit \(c.shortID) not found")
-            }
-            defer { git_commit_free(commit) }
-            var t: OpaquePointer?
-            guard git_commit_tree(&t, commit) == 0, let t else {
-                throw GitError(code: .readFailed, message: "cannot read the tree of \(c.shortID)")
-            }
-            return t
-        }
-        let a = try tree(old)
-        defer { git_tree_free(a) }
-        let b = try tree(new)
-        defer { git_tree_free(b) }
-        var options = git_diff_options()
-        git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
         let clean = Self.normalize(path)
-        var spec = strdup(clean.isEmpty ? "*" : clean)
-        defer { free(spec) }
-        var diff: OpaquePointer?
-        let rc = withUnsafeMutablePointer(to: &spec) { specPointer -> Int32 in
-            options.pathspec = git_strarray(strings: specPointer, count: 1)
-            return git_diff_tree_to_tree(&diff, handle, a, b, &options)
-        }
-        guard rc == 0, let diff else {
-            throw GitError(code: .readFailed, message: "cannot diff \(old.shortID)..\(new.shortID) (\(Self.lastError()))")
-        }
-        defer { git_diff_free(diff) }
         var paths: [String] = []
-        for i in 0..<git_diff_num_deltas(diff) {
-            guard let delta = git_diff_get_delta(diff, i)?.pointee else { continue }
-            if let p = delta.new_file.path { paths.append(String(cString: p)) }
-            if let p = delta.old_file.path { paths.append(String(cString: p)) }
+        var pending: [(old: TreeNode?, new: TreeNode?, path: String)] = [(try node(old, clean), try node(new, clean), clean)]
+        while let (a, b, here) = pending.popLast() {
+            if let a, let b, a.isTree == b.isTree, a.same(as: b) { continue }
+            guard let a, let b, a.isTree, b.isTree else {
+                for side in [a, b] {
+                    guard let side else { continue }
+                    if side.isTree { paths += try blobPaths(side, at: here) } else { paths.append(here) }
+                }
+                continue
+            }
+            // Both folders: walk their entries side by side in git's order.
+            let before = try lookupTree(a, at: here)
+            defer { git_tree_free(before) }
+            let after = try lookupTree(b, at: here)
+            defer { git_tree_free(after) }
+            let (countA, countB) = (git_tree_entrycount(before), git_tree_entrycount(after))
+            var (i, j) = (0, 0)
+            func join(_ entry: OpaquePointer) -> String {
+                let name = String(cString: git_tree_entry_name(entry))
+                return here.isEmpty ? name : here + "/" + name
+            }
+            while i < countA || j < countB {
+                let x = i < countA ? git_tree_entry_byindex(before, i) : nil
+                let y = j < countB ? git_tree_entry_byindex(after, j) : nil
+                let order: Int32 = x == nil ? 1 : y == nil ? -1 : git_tree_entry_cmp(x, y)
+                if order == 0, let x, let y {
+                    if git_oid_cmp(git_tree_entry_id(x), git_tree_entry_id(y)) != 0 { pending.append((Self.node(x), Self.node(y), join(x))) }
+                    i += 1
+                    j += 1
+                } else if order < 0, let x {
+                    pending.append((Self.node(x), nil, join(x)))
+                    i += 1
+                } else if let y {
+                    pending.append((nil, Self.node(y), join(y)))
+                    j += 1
+                } else {
+                    break
+                }
+            }
         }
         return Array(Set(paths)).sorted()
+    }
+
+    /// A tree or blob in a commit, by its object id.
+    struct TreeNode {
+        var id: git_oid
+        var isTree: Bool
+
+        func same(as other: TreeNode) -> Bool {
+            var (a, b) = (id, other.id)
+            return git_oid_cmp(&a, &b) == 0
+        }
+    }
+
+    /// What `path` is at `commit`: nil when nothing is there.
+    func node(_ commit: Commit, _ path: String) throws(GitError) -> TreeNode? {
+        var oid = git_oid()
+        var commitObject: OpaquePointer?
+        guard git_oid_fromstr(&oid, commit.id) == 0, git_commit_lookup(&commitObject, handle, &oid) == 0, let commitObject else {
+            throw GitError(code: .revisionNotFound, message: "commit \(commit.shortID) not found")
+        }
+        defer { git_commit_free(commitObject) }
+        if path.isEmpty, let root = git_commit_tree_id(commitObject) { return TreeNode(id: root.pointee, isTree: true) }
+        var root: OpaquePointer?
+        guard git_commit_tree(&root, commitObject) == 0, let root else {
+            throw GitError(code: .readFailed, message: "cannot read the tree of \(commit.shortID)")
+        }
+        defer { git_tree_free(root) }
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, root, path)
+        if rc == GIT_ENOTFOUND.rawValue { return nil }
+        guard rc == 0, let entry else { throw GitError(code: .readFailed, message: "cannot read '\(path)' at \(commit.shortID) (\(Self.lastError()))") }
+        defer { git_tree_entry_free(entry) }
+        return Self.node(entry)
+    }
+
+    static func node(_ entry: OpaquePointer?) -> TreeNode? {
+        guard let entry, let id = git_tree_entry_id(entry) else { return nil }
+        switch git_tree_entry_type(entry) {
+        case GIT_OBJECT_TREE: return TreeNode(id: id.pointee, isTree: true)
+        case GIT_OBJECT_BLOB: return TreeNode(id: id.pointee, isTree: false)
+        default: return nil  // a submodule: not a manifest
+        }
+    }
+
+    func lookupTree(_ node: TreeNode, at path: String) throws(GitError) -> OpaquePointer {
+        var oid = node.id
+        var tree: OpaquePointer?
+        guard git_tree_lookup(&tree, handle, &oid) == 0, let tree else {
+            throw GitError(code: .readFailed, message: "cannot read folder '\(path)' (\(Self.lastError()))")
+        }
+        return tree
+    }
+
+    /// A tree's entries by name.
+    func children(_ node: TreeNode, at path: String) throws(GitError) -> [String: TreeNode] {
+        let tree = try lookupTree(node, at: path)
+        defer { git_tree_free(tree) }
+        var out: [String: TreeNode] = [:]
+        for i in 0..<git_tree_entrycount(tree) {
+            guard let entry = git_tree_entry_byindex(tree, i), let child = Self.node(entry) else { continue }
+            out[String(cString: git_tree_entry_name(entry))] = child
+        }
+        return out
+    }
+
+    /// Every file path under a tree (for a folder added or removed whole).
+    func blobPaths(_ node: TreeNode, at path: String) throws(GitError) -> [String] {
+        var out: [String] = []
+        var pending = [(node, path)]
+        while let (current, here) = pending.popLast() {
+            for (name, child) in try children(current, at: here) {
+                let full = here.isEmpty ? name : here + "/" + name
+                if child.isTree { pending.append((child, full)) } else { out.append(full) }
+            }
+        }
+        return out
     }
 }

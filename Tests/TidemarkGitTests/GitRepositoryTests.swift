@@ -41,6 +41,42 @@ import TidemarkTesting
         #expect(try git.changedPaths(from: git.resolve("origin/main"), to: git.resolve("HEAD"), under: "manifests") == ["manifests/a.yaml"])
     }
 
+    /// The changed paths between any two commits are exactly what `git diff --name-only` says:
+    /// edits deep in wide folders, folders added and removed whole, a file that becomes a
+    /// folder, changes outside the path, and commits that change nothing under it.
+    @Test func changedPathsAgreeWithGitDiffOverRandomCommits() throws {
+        let repo = try TempRepository()
+        var rng = SplitMix64(seed: 11)
+        func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        var commits = [try repo.commit("base", Dictionary(uniqueKeysWithValues: (0..<60).map { i in
+            ("manifests/team-\(i % 3)/app-\(i)/serving.yaml", "v: \(i)\n")
+        } + [("other/x.yaml", "x: 0\n")]))]
+        for n in 1...25 {
+            switch pick(6) {
+            case 0: try repo.write("manifests/team-\(pick(3))/app-\(pick(60))/serving.yaml", "v: edit \(n)\n")
+            case 1: try repo.write("manifests/team-\(pick(4))/app-new-\(n)/deep/er/file.yaml", "new: \(n)\n")
+            case 2: _ = try? repo.git("rm", "-r", "-q", "manifests/team-\(pick(3))/app-\(pick(60))")
+            case 3:
+                let folder = "manifests/team-\(pick(3))/app-\(pick(60))"
+                _ = try? repo.git("rm", "-r", "-q", folder)
+                try repo.write(folder, "now a file: \(n)\n")
+            case 4: try repo.write("other/x.yaml", "x: \(n)\n")
+            default: try repo.write("manifests/README-\(n).md", "notes\n")
+            }
+            try repo.git("add", "-A")
+            try repo.git("commit", "-q", "--allow-empty", "-m", "change \(n)")
+            commits.append(try repo.git("rev-parse", "HEAD"))
+        }
+        let git = try GitRepository(path: repo.url.path)
+        for _ in 0..<40 {
+            let (a, b) = (commits[pick(commits.count)], commits[pick(commits.count)])
+            let want = try repo.git("diff", "--name-only", "--no-renames", a, b, "--", "manifests").split(separator: "\n").map(String.init).sorted()
+            let got = try git.changedPaths(from: git.resolve(a), to: git.resolve(b), under: "manifests")
+            #expect(got == want, "\(a.prefix(7))..\(b.prefix(7))")
+        }
+        #expect(try git.changedPaths(from: git.resolve(commits[0]), to: git.resolve(commits[0]), under: "manifests").isEmpty)
+    }
+
     @Test func readsABareRepository() throws {
         let repo = try TempRepository()
         _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n"])
