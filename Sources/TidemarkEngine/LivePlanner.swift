@@ -24,7 +24,7 @@ public struct LivePlan: Sendable {
     public var blocked: [Diagnostic]
     /// Managed resources no longer in Git, deleted only with `--prune`.
     public var unpruned: [ResourceID]
-    public var desired: [ResourceID: ResolvedResource]
+    public var desired: ResourceMap<ResolvedResource>
     public var inventory: [ResourceID: InventoryEntry]
     /// The live objects observed while planning.
     public var observed: [ResourceID: LiveObject]
@@ -41,8 +41,10 @@ public enum LivePlanner {
         let ids = Set(resolved.keys).union(inventory.keys).sorted()
         let observed = try await observe(ids, resolved: resolved, inventory: inventory, backend: backend)
         let pairing = pair(ids, resolved: resolved, inventory: inventory, observed: observed, owners: owners)
-        let after = Planner.Side(resources: resolved.filter { !pairing.blockedIDs.contains($0.key) },
-                                 order: revision.graph.order.filter { !pairing.blockedIDs.contains($0) })
+        let after = pairing.blockedIDs.isEmpty
+            ? Planner.Side(resources: resolved, order: revision.graph.order)
+            : Planner.Side(resources: resolved.filter { !pairing.blockedIDs.contains($0.key) },
+                           order: revision.graph.order.filter { !pairing.blockedIDs.contains($0) })
         var (changes, unchanged) = Planner.changes(from: Planner.Side(resources: pairing.before, order: inventoryOrder(Array(pairing.before.keys), inventory)), to: after)
         unchanged -= recreateFailed(&changes, after: after, before: pairing.before, observed: observed, levels: revision.graph.level)
         let scheduled = schedule(changes, resolved: resolved, inventory: inventory, observed: observed, adopting: pairing.adopting,
@@ -66,9 +68,8 @@ public enum LivePlanner {
     static let namesPackages = Set(ResourceKind.allCases.filter { Shape.object(KindDefinition.of($0).spec).references(.modelPackage) })
 
     /// What the service receives: registry versions by their live names once they exist.
-    static func serviceNames(_ resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry]) -> [ResourceID: ResolvedResource] {
-        var out = [ResourceID: ResolvedResource](minimumCapacity: resolved.count)
-        for (id, r) in resolved { out[id] = r }
+    static func serviceNames(_ resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry]) -> ResourceMap<ResolvedResource> {
+        var out = resolved
         for (id, r) in resolved where namesPackages.contains(id.kind) {
             out[id]?.spec = Resolution.substitute(r.spec, .object(KindDefinition.of(id.kind).spec)) { kind, name in
                 kind == .modelPackage ? inventory[ResourceID(kind, name)]?.physicalName : nil
@@ -78,7 +79,7 @@ public enum LivePlanner {
     }
 
     struct Pairing {
-        var before: [ResourceID: ResolvedResource] = [:]
+        var before = ResourceMap<ResolvedResource>()
         var blocked: [Diagnostic] = []
         var blockedIDs: Set<ResourceID> = []
         var adopting: Set<ResourceID> = []
@@ -87,7 +88,7 @@ public enum LivePlanner {
     /// The live side of the diff: each observed object with its inventory record. An object
     /// that exists but is not managed blocks the plan unless its manifest asks to adopt it;
     /// an object another application manages blocks it whatever the manifest says.
-    static func pair(_ ids: [ResourceID], resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry],
+    static func pair(_ ids: [ResourceID], resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry],
                      observed: [ResourceID: LiveObject], owners: [ObjectName: String] = [:]) -> Pairing {
         var p = Pairing()
         for id in ids {
@@ -126,7 +127,7 @@ public enum LivePlanner {
 
     /// A failed object (an endpoint whose creation failed) accepts only a delete: it is
     /// recreated even when its spec matches. Returns how many unchanged resources that adds.
-    static func recreateFailed(_ changes: inout [Change], after: Planner.Side, before: [ResourceID: ResolvedResource],
+    static func recreateFailed(_ changes: inout [Change], after: Planner.Side, before: ResourceMap<ResolvedResource>,
                                observed: [ResourceID: LiveObject], levels: ResourceMap<Int>) -> Int {
         let changedIDs = Set(changes.map(\.id))
         var added = 0
@@ -152,7 +153,7 @@ public enum LivePlanner {
 
     /// Causes only live state can give (drift, missing, failed, adopt), and the steps with
     /// their dependency levels. Deletes wait for `prune`.
-    static func schedule(_ changes: [Change], resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry],
+    static func schedule(_ changes: [Change], resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry],
                          observed: [ResourceID: LiveObject], adopting: Set<ResourceID>, levels: ResourceMap<Int>,
                          prune: Bool) -> Schedule {
         var out = Schedule()
@@ -204,7 +205,7 @@ public enum LivePlanner {
     /// The live object of every id (by its inventory name, else its desired physical name).
     /// A kind with many wanted objects is read in one `list` call; the rest a few `describe`
     /// calls at a time.
-    static func observe(_ ids: [ResourceID], resolved: [ResourceID: ResolvedResource], inventory: [ResourceID: InventoryEntry],
+    static func observe(_ ids: [ResourceID], resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry],
                         backend: any ServiceBackend, listAbove threshold: Int = listThreshold) async throws -> [ResourceID: LiveObject] {
         var names: [ResourceID: String] = [:]
         for id in ids {

@@ -78,19 +78,7 @@ public final class GitRepository {
     /// Every `.yaml`/`.yml` file under `path` at `commit`, sorted by path, read from the object
     /// database. Paths are relative to the repository root.
     public func files(at commit: Commit, under path: String) throws(GitError) -> [SourceFile] {
-        var oid = git_oid()
-        guard git_oid_fromstr(&oid, commit.id) == 0 else {
-            throw GitError(code: .revisionNotFound, message: "'\(commit.id)' is not a commit id")
-        }
-        var commitObject: OpaquePointer?
-        guard git_commit_lookup(&commitObject, handle, &oid) == 0, let commitObject else {
-            throw GitError(code: .revisionNotFound, message: "commit \(commit.shortID) not found (\(Self.lastError()))")
-        }
-        defer { git_commit_free(commitObject) }
-        var root: OpaquePointer?
-        guard git_commit_tree(&root, commitObject) == 0, let root else {
-            throw GitError(code: .readFailed, message: "cannot read the tree of \(commit.shortID) (\(Self.lastError()))")
-        }
+        let root = try rootTree(commit)
         defer { git_tree_free(root) }
         let clean = Self.normalize(path)
         if clean.isEmpty { return try walk(root, prefix: "") }
@@ -112,6 +100,24 @@ public final class GitRepository {
         default:
             throw GitError(code: .pathNotFound, message: "path '\(clean)' at \(commit.shortID) is neither a folder nor a file")
         }
+    }
+
+    /// The root tree of `commit` (the caller frees it).
+    func rootTree(_ commit: Commit) throws(GitError) -> OpaquePointer {
+        var oid = git_oid()
+        guard git_oid_fromstr(&oid, commit.id) == 0 else {
+            throw GitError(code: .revisionNotFound, message: "'\(commit.id)' is not a commit id")
+        }
+        var commitObject: OpaquePointer?
+        guard git_commit_lookup(&commitObject, handle, &oid) == 0, let commitObject else {
+            throw GitError(code: .revisionNotFound, message: "commit \(commit.shortID) not found (\(Self.lastError()))")
+        }
+        defer { git_commit_free(commitObject) }
+        var root: OpaquePointer?
+        guard git_commit_tree(&root, commitObject) == 0, let root else {
+            throw GitError(code: .readFailed, message: "cannot read the tree of \(commit.shortID) (\(Self.lastError()))")
+        }
+        return root
     }
 
     /// `files(at:under:)`, or nil when the path does not exist at that commit (a file deleted
@@ -268,18 +274,9 @@ public final class GitRepository {
 
     /// What `path` is at `commit`: nil when nothing is there.
     func node(_ commit: Commit, _ path: String) throws(GitError) -> TreeNode? {
-        var oid = git_oid()
-        var commitObject: OpaquePointer?
-        guard git_oid_fromstr(&oid, commit.id) == 0, git_commit_lookup(&commitObject, handle, &oid) == 0, let commitObject else {
-            throw GitError(code: .revisionNotFound, message: "commit \(commit.shortID) not found")
-        }
-        defer { git_commit_free(commitObject) }
-        if path.isEmpty, let root = git_commit_tree_id(commitObject) { return TreeNode(id: root.pointee, isTree: true) }
-        var root: OpaquePointer?
-        guard git_commit_tree(&root, commitObject) == 0, let root else {
-            throw GitError(code: .readFailed, message: "cannot read the tree of \(commit.shortID)")
-        }
+        let root = try rootTree(commit)
         defer { git_tree_free(root) }
+        if path.isEmpty, let id = git_tree_id(root) { return TreeNode(id: id.pointee, isTree: true) }
         var entry: OpaquePointer?
         let rc = git_tree_entry_bypath(&entry, root, path)
         if rc == GIT_ENOTFOUND.rawValue { return nil }

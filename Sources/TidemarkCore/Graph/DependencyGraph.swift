@@ -15,8 +15,9 @@ public struct DependencyGraph: Sendable {
         var deps = ResourceMap<[ResourceID]>()
         var referrers = ResourceMap<Set<ResourceID>>()
         for (id, m) in state.manifests {
-            deps[id] = Self.dependencies(of: m, in: state)
-            for target in Self.targets(of: m) { referrers[target, default: []].insert(id) }
+            let targets = Self.targets(of: m)
+            deps[id] = targets.filter { state[$0] != nil }.sorted()
+            for target in targets { referrers[target, default: []].insert(id) }
         }
         self.dependencies = deps
         self.referrers = referrers

@@ -15,10 +15,6 @@ public enum Planner {
             self.level = level
         }
 
-        public init(resources: [ResourceID: ResolvedResource], order: [ResourceID]) {
-            self.init(resources: ResourceMap(uniqueKeysWithValues: resources.lazy.map { ($0.key, $0.value) }), order: order)
-        }
-
         public static let empty = Side(resources: ResourceMap(), order: [])
 
         /// Validated desired state, resolved and ordered.

@@ -6,10 +6,6 @@ public struct DesiredState: Sendable {
         self.manifests = manifests
     }
 
-    public init(_ manifests: [ResourceID: Manifest]) {
-        self.manifests = ResourceMap(uniqueKeysWithValues: manifests.lazy.map { ($0.key, $0.value) })
-    }
-
     public subscript(id: ResourceID) -> Manifest? {
         get { manifests[id] }
         set { manifests[id] = newValue }

@@ -8,8 +8,7 @@ public enum Validator {
 
     public static func validate(_ manifests: [Manifest]) -> Result {
         var diagnostics: [Diagnostic] = []
-        var byID: [ResourceID: Manifest] = [:]
-        byID.reserveCapacity(manifests.count)
+        var byID = ResourceMap<Manifest>()
         for m in manifests.sorted(by: { $0.location < $1.location }) {
             if let first = byID[m.id] {
                 diagnostics.append(duplicate(m, first: first))
