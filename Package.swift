@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -102,11 +103,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
-        // HTTP around the controller (Hummingbird): health, metrics, API, webhooks.
+        // What operators read: the web console's pages (Mustache templates compiled in, the
+        // resource tree, the stylesheet and script) and a resource's lineage as text and JSON.
+        .target(
+            name: "TidemarkConsole",
+            dependencies: ["TidemarkCore", "TidemarkEngine", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: settings),
+        // HTTP around the controller (Hummingbird): health, metrics, API, webhooks, the console,
+        // and notifications to webhooks (async-http-client).
         .target(
             name: "TidemarkServer",
             dependencies: [
-                "TidemarkController", "TidemarkCore", "TidemarkEngine", "TidemarkWire",
+                "TidemarkController", "TidemarkCore", "TidemarkEngine", "TidemarkWire", "TidemarkConsole",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -129,7 +139,7 @@ let package = Package(
             name: "tidemark",
             dependencies: [
                 "CMalloc", "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices",
-                "TidemarkController", "TidemarkServer", "TidemarkWire", "TidemarkAWS", "TidemarkPostgres",
+                "TidemarkController", "TidemarkServer", "TidemarkWire", "TidemarkAWS", "TidemarkPostgres", "TidemarkConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,6 +169,12 @@ let package = Package(
         .testTarget(
             name: "TidemarkWireTests",
             dependencies: ["TidemarkWire", "TidemarkAWS", "TidemarkCore", "TidemarkEngine", "TidemarkServices", "TidemarkTesting"],
+            exclude: ["Python"], swiftSettings: settings),
+        // The console in headless Chromium (Selenium, from a virtual environment) against a real
+        // `tidemark serve`, and notifications received by a local webhook receiver.
+        .testTarget(
+            name: "TidemarkConsoleTests",
+            dependencies: ["TidemarkTesting", "TidemarkConsole", "TidemarkCore", .product(name: "Hummingbird", package: "hummingbird")],
             exclude: ["Python"], swiftSettings: settings),
         .testTarget(
             name: "TidemarkCLITests",

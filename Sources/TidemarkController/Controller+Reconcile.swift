@@ -218,6 +218,13 @@ extension Controller {
             status.nextAttempt = now.addingTimeInterval(wait)
             logger.warning("sync of \(head.shortID) failed \(n) time\(n == 1 ? "" : "s"); next attempt in \(Int(wait)) s")
         }
+        if result.sync == .failed || result.sync == .rejected {
+            if failing != head.id { notify(.syncFailed, commit: head.id, revision: result.applied, message: result.message) }
+            failing = head.id
+        } else if result.sync == .synced || result.sync == .pinned, failing != nil {
+            failing = nil
+            notify(.syncRecovered, commit: head.id, revision: result.applied ?? status.lastAppliedRevision, message: result.message)
+        }
         if result.measured, result.sync != .pinned {
             let succeeded = result.sync == .synced
             metrics.reconciled(seconds: now.timeIntervalSince(started), succeeded: succeeded, at: now)
@@ -230,17 +237,29 @@ extension Controller {
     /// successful apply, everything desired is synced and healthy).
     func publish(_ plan: LivePlan, applied: Bool) {
         var counts: [String: Int] = [:]
-        let changed = Set(plan.steps.map(\.change.id))
+        var causes: [ResourceID: Change.Cause] = [:]
+        for step in plan.steps { causes[step.change.id] = step.change.cause }
+        var states: [ResourceID: ResourceState] = [:]
+        states.reserveCapacity(plan.desired.count)
         for id in plan.desired.keys {
             let object = plan.observed[id]
-            let sync = applied ? "Synced" : object == nil ? "Missing" : changed.contains(id) ? "OutOfSync" : "Synced"
+            let sync: ResourceState.Sync = applied ? .synced : object == nil ? .missing : causes[id] != nil ? .outOfSync : .synced
             let health = applied ? "Healthy" : Phase.health(object?.phase)
-            counts["\(sync)|\(health)", default: 0] += 1
+            counts["\(sync.rawValue)|\(health)", default: 0] += 1
+            states[id] = ResourceState(sync: sync, health: health, drifted: !applied && causes[id] == .drift)
+        }
+        status.resources = states
+        let drifted = plan.steps.filter { $0.change.cause == .drift }.map(\.change.id)
+        // Announced when found (healed at once, or the first time it is seen while self-heal is off).
+        if !drifted.isEmpty, applied || status.drift == 0 {
+            let n = drifted.count
+            notify(.drift, commit: plan.plan.head.commit, revision: nil,
+                   message: "\(n) resource\(n == 1 ? "" : "s") changed outside Tidemark\(applied ? "; healed" : "; self-heal is off")", drifted: drifted)
         }
         metrics.resources(ResourceCount.syncStates.flatMap { sync in
             ResourceCount.healthStates.map { ResourceCount(sync: sync, health: $0, count: counts["\(sync)|\($0)"] ?? 0) }
         })
-        let drift = applied ? 0 : plan.steps.filter { $0.change.cause == .drift }.count
+        let drift = applied ? 0 : drifted.count
         metrics.drifted(drift)
         status.drift = drift
         status.changes = applied ? 0 : plan.steps.count

@@ -22,10 +22,20 @@ public actor Controller: Service {
     nonisolated let slots: ReconcileSlots?
     /// Which replica should lead this application; nil leads whenever the lease allows.
     nonisolated let placement: Placement?
+    /// Where failures, recoveries, drift and rollbacks are announced; nil announces nothing.
+    nonisolated let notices: (any NoticeSink)?
 
     enum Wake: Sendable { case interval, request }
 
-    var status = ControllerStatus()
+    var status = ControllerStatus() {
+        didSet { if status.headline != oldValue.headline { announceChange() } }
+    }
+    /// Those watching the status (the console's live pages), each woken when its headline changes.
+    var watchers: [Int: AsyncStream<Void>.Continuation] = [:]
+    var nextWatcher = 0
+    /// The commit whose sync failed last, until a sync succeeds: a failure is announced once
+    /// per commit, and the first success after it is announced as a recovery.
+    var failing: String?
     var leader = false
     var branch: String?
     /// The last commit loaded, for incremental loads.
@@ -54,8 +64,9 @@ public actor Controller: Service {
     var passing = false
 
     public init(settings: ControllerSettings, reconciler: Reconciler, logger: Logger, metrics: any ControllerMetrics = NoMetrics(),
-                slots: ReconcileSlots? = nil, placement: Placement? = nil) {
+                slots: ReconcileSlots? = nil, placement: Placement? = nil, notices: (any NoticeSink)? = nil) {
         self.settings = settings
+        self.notices = notices
         self.reconciler = reconciler
         self.logger = logger
         self.metrics = metrics
@@ -72,6 +83,32 @@ public actor Controller: Service {
 
     /// A snapshot of the controller's state.
     public func currentStatus() -> ControllerStatus { status }
+
+    /// The manifests of the commit last loaded (its resources, resolutions and dependency graph).
+    public func currentIndex() -> (index: RevisionIndex, commit: Commit)? { loaded }
+
+    /// Wakes its reader whenever the status's headline changes (coalesced: a slow reader sees
+    /// one wake for many changes). Ends when the reader stops or the controller stops.
+    public func watch() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let id = nextWatcher
+        nextWatcher += 1
+        watchers[id] = continuation
+        continuation.onTermination = { [weak self] _ in Task { await self?.unwatch(id) } }
+        return stream
+    }
+
+    func unwatch(_ id: Int) { watchers[id] = nil }
+
+    func announceChange() {
+        for w in watchers.values { w.yield() }
+    }
+
+    func notify(_ event: Notice.Event, commit: String?, revision: Int64?, message: String, drifted: [ResourceID] = []) {
+        guard let notices else { return }
+        notices.post(Notice(event: event, application: settings.application, commit: commit, revision: revision, sync: status.sync,
+                            message: message, drifted: drifted, time: time.now()))
+    }
 
     /// Asks for a reconcile now (webhook, API). `force` applies even with automated sync off.
     /// The API's requests are recorded with the `api` trigger and actor.
@@ -114,6 +151,8 @@ public actor Controller: Service {
             wake.finish()
         }
         status.role = .stopping
+        for w in watchers.values { w.finish() }
+        watchers = [:]
         do {
             if leader { try await store.releaseLease() }
             logger.info("stopped; lease released")
@@ -255,7 +294,9 @@ public actor Controller: Service {
         if let revision = pendingRollback {
             pendingRollback = nil
             let started = time.now()
-            finalize(await rollback(to: revision, actor: actor), head: head.commit, started: started)
+            let result = await rollback(to: revision, actor: actor)
+            finalize(result, head: head.commit, started: started)
+            notify(.rollback, commit: status.lastAppliedCommit, revision: result.applied ?? revision, message: result.message)
             return
         }
         guard await pinHolds(head.commit, force: force) == false else { return }

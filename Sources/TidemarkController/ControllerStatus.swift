@@ -29,6 +29,45 @@ public struct ControllerStatus: Sendable {
     /// The last plan against live state (rendered on request: its changes share their values
     /// with the revision, where a 10,000-resource plan as JSON text would hold tens of MB).
     public var plan: Plan?
+    /// Each desired resource's sync and health as the last plan (or apply) left it.
+    public var resources: [ResourceID: ResourceState] = [:]
 
     public init() {}
+
+    /// What a person watching sees change: a page is refreshed when this differs, not on
+    /// every fetch.
+    public struct Headline: Equatable, Sendable {
+        var role: Role
+        var sync: Sync
+        var message: String
+        var syncCommit: String?
+        var lastFetchCommit: String?
+        var lastFetchError: String?
+        var changes: Int
+        var drift: Int
+        var lastAppliedRevision: Int64?
+        var nextAttempt: Date?
+        var pinnedRevision: Int64?
+    }
+
+    public var headline: Headline {
+        Headline(role: role, sync: sync, message: message, syncCommit: syncCommit, lastFetchCommit: lastFetchCommit,
+                 lastFetchError: lastFetchError, changes: changes, drift: drift, lastAppliedRevision: lastAppliedRevision,
+                 nextAttempt: nextAttempt, pinnedRevision: pinnedRevision)
+    }
+}
+
+/// One resource's sync and health (Argo CD's words: Synced, OutOfSync, Missing; Healthy,
+/// Progressing, Degraded, Missing), and whether it drifted outside Tidemark.
+public struct ResourceState: Sendable, Hashable {
+    public enum Sync: String, Sendable { case synced = "Synced", outOfSync = "OutOfSync", missing = "Missing" }
+    public var sync: Sync
+    public var health: String
+    public var drifted: Bool
+
+    public init(sync: Sync, health: String, drifted: Bool) {
+        self.sync = sync
+        self.health = health
+        self.drifted = drifted
+    }
 }

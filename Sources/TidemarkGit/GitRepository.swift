@@ -72,7 +72,12 @@ public final class GitRepository {
         defer { git_object_free(commit) }
         let id = Self.hex(git_commit_id(commit))
         let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
-        return Commit(id: id, summary: summary)
+        guard let signature = git_commit_author(commit) else { return Commit(id: id, summary: summary) }
+        let name = signature.pointee.name.map { String(cString: $0) } ?? ""
+        let email = signature.pointee.email.map { String(cString: $0) } ?? ""
+        let author = email.isEmpty ? name : "\(name) <\(email)>"
+        return Commit(id: id, summary: summary, author: author,
+                      authoredAt: Int64(signature.pointee.when.time))
     }
 
     /// Every `.yaml`/`.yml` file under `path` at `commit`, sorted by path, read from the object

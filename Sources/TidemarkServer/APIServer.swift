@@ -10,12 +10,13 @@ import TidemarkEngine
 /// The HTTP API around the controllers of one process: health, readiness, Prometheus
 /// metrics, and per application status, resources, history, audit, plan, sync, rollback
 /// and GitHub webhooks under `/api/v1/apps/{app}/…`. The routes without `apps/{app}` mean
-/// the only application (or `default`). It reads and acts through the controllers and the
-/// engine's ports only.
+/// the only application (or `default`); the web console is served at `/`. It reads and acts
+/// through the controllers and the engine's ports only.
 public enum APIServer {
     public static func application(controllers: [Controller], metrics: PrometheusControllerMetrics, settings: ServerSettings,
-                                   logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+                                   logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) throws -> some ApplicationProtocol {
         let router = Router()
+        try ConsoleRoutes(controllers: controllers, settings: settings).register(on: router)
         let deliveries = DeliveryLog(capacity: ServerSettings.rememberedDeliveries)
         let byName = Dictionary(controllers.map { c in
             (c.settings.application, APIRoutes(controller: c, metrics: metrics, settings: settings, deliveries: deliveries))

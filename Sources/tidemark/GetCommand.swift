@@ -51,7 +51,7 @@ struct GetCommand: AsyncParsableCommand {
             ]
             if let failure = live?.failureReason { v.append(.init("failureReason", .string(failure))) }
             var serving: [Value] = []
-            if id.kind == .endpoint, let live { serving = try await packagesServed(by: live, services) }
+            if id.kind == .endpoint, let live { serving = try await packagesServed(by: live, services, inventory: inventory, store: store) }
             if !serving.isEmpty { v.append(.init("serving", .list(serving))) }
             if ids.count == 1 {
                 v.append(.init("spec", live?.spec ?? .null))
@@ -76,23 +76,14 @@ struct GetCommand: AsyncParsableCommand {
         }
     }
 
-    /// Endpoint → config → models → registry versions and their approval.
-    func packagesServed(by endpoint: LiveObject, _ services: any ServiceBackend) async throws -> [Value] {
-        guard let configName = endpoint.spec["endpointConfigName"]?.stringValue,
-              let config = try await services.describe(.endpointConfig, configName) else { return [] }
-        var out: [Value] = []
-        for variant in config.spec["productionVariants"]?.elements ?? [] {
-            guard let modelName = variant["modelName"]?.stringValue, let model = try await services.describe(.model, modelName) else { continue }
-            let containers = (model.spec["containers"]?.elements ?? []) + [model.spec["primaryContainer"]].compactMap { $0 }
-            for c in containers {
-                guard let package = c["modelPackageName"]?.stringValue, let p = try await services.describe(.modelPackage, package) else { continue }
-                out.append(.object(sorting: [
-                    .init("variant", variant["variantName"] ?? .null), .init("model", .string(modelName)),
-                    .init("package", .string(package)), .init("version", p.observed["version"] ?? .null),
-                    .init("approval", p.spec["modelApprovalStatus"] ?? .null),
-                ]))
-            }
+    /// Endpoint → config → models → registry versions and their approval (`trace` shows who approved them).
+    func packagesServed(by endpoint: LiveObject, _ services: any ServiceBackend, inventory: [ResourceID: InventoryEntry],
+                        store: any StateStore) async throws -> [Value] {
+        try await Lineage.served(by: endpoint, backend: services, inventory: inventory, store: store, source: nil).map { p in
+            .object(sorting: [
+                .init("variant", .string(p.variant)), .init("model", .string(p.model)), .init("package", .string(p.package)),
+                .init("version", p.version.map(Value.int) ?? .null), .init("approval", p.approval.map(Value.string) ?? .null),
+            ])
         }
-        return out
     }
 }

@@ -39,6 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error, critical") var logLevel: String?
     @Option(help: "logfmt or json") var logFormat: String?
     @Flag(help: "Allow destructive replacements and deletes.") var allowDestroy = false
+    @Option(help: "POST a JSON event to this URL on a failed sync, the first success after one, drift and a rollback (repeatable; the config's notifications: also sets format, events and signing).")
+    var notify: [String] = []
     @OptionGroup var backend: BackendOptions
     @Option(help: .hidden) var leaseRenewal: String?
     @Option(help: .hidden) var idleTimeout: String?
@@ -46,6 +48,10 @@ struct ServeCommand: AsyncParsableCommand {
     func secret(env: String, file: String?) throws -> String? {
         if let v = ProcessInfo.processInfo.environment[env], !v.isEmpty { return v }
         guard let file else { return nil }
+        return try secret(file: file)
+    }
+
+    func secret(file: String) throws -> String {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw CommandFailure("error: cannot read the secret file '\(file)'")
         }
@@ -137,6 +143,19 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("error: refusing to listen on \(host) without an API token; set TIDEMARK_API_TOKEN or apiTokenFile, or listen on 127.0.0.1")
         }
 
+        var targets = try notify.map { url in
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw CommandFailure("error: --notify needs an http:// or https:// URL") }
+            return NotificationTarget(url: url)
+        }
+        for (i, n) in file.notifications.enumerated() {
+            guard let url = try n.url ?? n.urlFile.map({ try secret(file: $0) }), url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw CommandFailure("error: notifications[\(i)]: the file urlFile does not hold an http:// or https:// URL")
+            }
+            targets.append(NotificationTarget(url: url, format: n.format.flatMap(NotificationTarget.Format.init) ?? .json,
+                                              events: Set(n.events.compactMap(Notice.Event.init)),
+                                              secret: try n.secretFile.map { try secret(file: $0) }))
+        }
+
         let level = Logger.Level(rawValue: logLevel ?? file.logLevel ?? "info") ?? .info
         let format = LineLogHandler.Format(rawValue: logFormat ?? file.logFormat ?? "logfmt") ?? .logfmt
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, logLevel: level) }
@@ -160,6 +179,7 @@ struct ServeCommand: AsyncParsableCommand {
             placement = p
         }
         let slots = ReconcileSlots(capacity: workerCount)
+        let notifier = targets.isEmpty ? nil : WebhookNotifier(targets: targets, logger: logger)
         var backends: [String: any ServiceBackend] = [:]
         var controllers: [Controller] = []
         var labels: [String] = []
@@ -186,7 +206,7 @@ struct ServeCommand: AsyncParsableCommand {
             var appLogger = logger
             appLogger[metadataKey: "app"] = "\(name)"
             controllers.append(Controller(settings: settings, reconciler: environment.reconciler, logger: appLogger, metrics: metrics,
-                                          slots: slots, placement: placement))
+                                          slots: slots, placement: placement, notices: notifier))
         }
         let summary = controllers.count == 1
             ? controllers.map { c in
@@ -195,12 +215,13 @@ struct ServeCommand: AsyncParsableCommand {
             }.joined()
             : "\(controllers.count) applications (\(labels.joined(separator: ", "))), \(workerCount) workers"
         let where_ = "state in \(stores.description)" + (placement.map { "; replica \($0.replica)" } ?? "")
-        let app = APIServer.application(controllers: controllers, metrics: metrics, settings: server, logger: logger) { port in
+        let app = try APIServer.application(controllers: controllers, metrics: metrics, settings: server, logger: logger) { port in
             Terminal.error("tidemark serve: API on http://\(host):\(port) — \(summary); \(where_)")
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = controllers.map { .init(service: $0) }
         if let placement { services.insert(.init(service: placement), at: 0) }
         services.append(.init(service: app))
+        if let notifier { services.append(.init(service: notifier)) }
         services.append(.init(service: HeapTrim(interval: 5)))
         let grace = 30.0
         services.append(.init(service: ShutdownDeadline(limit: grace + 15, controllers: controllers, logger: logger)))

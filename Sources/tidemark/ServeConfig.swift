@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkCore
+import TidemarkController
 import TidemarkEngine
 
 /// The `serve` config file: YAML, checked like a manifest (positions, did-you-mean, types).
@@ -26,6 +27,8 @@ struct ServeConfig {
     var storePasswordFile: String?
     /// `workers:` — how many reconciles run at once across applications.
     var workers: Int?
+    /// `notifications:` — webhooks told of failed syncs, recoveries, drift and rollbacks.
+    var notifications: [Notification] = []
     /// `applications:` — many applications in one controller; none means the one the
     /// top-level `repo`, `branch`, `path` and `sync` describe.
     var applications: [Application] = []
@@ -43,6 +46,15 @@ struct ServeConfig {
         var resync: Double?
         var backend: Backend?
         var labels: [String: String] = [:]
+    }
+
+    /// One entry of `notifications:`. The URL is a secret: from `url`, else the file `urlFile`.
+    struct Notification {
+        var url: String?
+        var urlFile: String?
+        var format: String?
+        var events: [String]
+        var secretFile: String?
     }
 
     /// `backend:` — which services the controller reconciles against.
@@ -89,6 +101,14 @@ struct ServeConfig {
         Field("labels", .map(MapShape(key: StringRule(minLength: 1, maxLength: 63), value: .text(max: 255), maxEntries: 64))),
     ])
 
+    static let notificationShape = ObjectShape([
+        Field("url", .text(max: 4096, min: 1), .immutable, "An http:// or https:// URL; a secret, never printed (urlFile keeps it out of this file)."),
+        Field("urlFile", .text(max: 4096, min: 1), .immutable, "A file holding the URL."),
+        Field("format", .oneOf(["json", "slack"]), .immutable, "json (Tidemark's event) or slack ({\"text\": …})."),
+        Field("events", .list(ListShape(element: .oneOf(Notice.Event.allCases.map(\.rawValue)), minCount: 1, maxCount: 4))),
+        Field("secretFile", .text(max: 4096, min: 1), .immutable, "A file with the key that signs each body (X-Tidemark-Signature-256)."),
+    ])
+
     static let shape = ObjectShape([
         Field("repo", .text(max: 4096, min: 1), .immutable, "A local path, file://, https:// or ssh URL."),
         Field("branch", .text(max: 255, min: 1)),
@@ -106,6 +126,7 @@ struct ServeConfig {
         Field("storePasswordFile", .text(max: 4096, min: 1)),
         Field("workers", .integer(min: 1, max: 256), .immutable, "How many reconciles run at once across applications (default 4)."),
         Field("applications", .list(ListShape(element: .object(applicationShape), minCount: 1, maxCount: 10000, key: "name"))),
+        Field("notifications", .list(ListShape(element: .object(notificationShape), minCount: 1, maxCount: 32))),
         Field("log", .object([
             Field("level", .oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])),
             Field("format", .oneOf(["logfmt", "json"])),
@@ -153,6 +174,16 @@ struct ServeConfig {
         c.store = v["store"]?.stringValue
         c.storePasswordFile = v["storePasswordFile"]?.stringValue
         c.workers = v["workers"]?.intValue.map(Int.init)
+        for (i, (n, node)) in zip(v["notifications"]?.elements ?? [], doc["notifications"]?.items ?? []).enumerated() {
+            let entry = Notification(url: n["url"]?.stringValue, urlFile: n["urlFile"]?.stringValue, format: n["format"]?.stringValue,
+                                     events: (n["events"]?.elements ?? []).compactMap(\.stringValue), secretFile: n["secretFile"]?.stringValue)
+            if (entry.url == nil) == (entry.urlFile == nil) {
+                diagnostics.append(.error("invalid-value", "notifications[\(i)] needs exactly one of url and urlFile", at: SourceLocation(file: path, node.mark)))
+            } else if let url = entry.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                diagnostics.append(.error("invalid-value", "notifications[\(i)].url is not an http:// or https:// URL", at: SourceLocation(file: path, (node["url"] ?? node).mark)))
+            }
+            c.notifications.append(entry)
+        }
         func bool(_ v: Value?) -> Bool? { if case .bool(let b) = v { return b } else { return nil } }
         // In the file's order (the checked list is keyed by name, so sorted).
         let checked = v["applications"]?.elements ?? []

@@ -14,7 +14,7 @@ struct Tidemark: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ServeCommand.self, SyncCommand.self, StatusCommand.self, GetCommand.self,
                       HistoryCommand.self, RollbackCommand.self, AdoptCommand.self, AuditCommand.self, ServicesCommand.self,
-                      GraphCommand.self, SchemaCommand.self])
+                      GraphCommand.self, SchemaCommand.self, TraceCommand.self])
 }
 
 /// Exit codes of the contract: 0 success, 1 error or invalid manifests, 2 changes present

@@ -1,0 +1,276 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TidemarkConsole
+import TidemarkController
+import TidemarkCore
+import TidemarkEngine
+
+/// The web console on the API's port: server-rendered pages that read with JavaScript off,
+/// live through Server-Sent Events, and two actions (Sync, Rollback) that need the API token
+/// once per browser session and a CSRF token on every form.
+struct ConsoleRoutes: Sendable {
+    let controllers: [Controller]
+    let byName: [String: Controller]
+    let pages: ConsolePages
+    let sessions = ConsoleSessions()
+    let settings: ServerSettings
+
+    init(controllers: [Controller], settings: ServerSettings) throws {
+        self.controllers = controllers
+        byName = Dictionary(controllers.map { ($0.settings.application, $0) }, uniquingKeysWith: { a, _ in a })
+        pages = try ConsolePages()
+        self.settings = settings
+    }
+
+    /// What every console page is sent with: no framing (the buttons cannot be clickjacked),
+    /// scripts and styles from this origin only, forms that post here only.
+    static let securityHeaders: HTTPFields = {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+        let more = [
+            ("Content-Security-Policy",
+             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+            ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
+        ]
+        for (name, value) in more { if let n = HTTPField.Name(name) { headers[n] = value } }
+        return headers
+    }()
+    static let fetchSite = HTTPField.Name("Sec-Fetch-Site")
+    static let origin = HTTPField.Name("Origin")
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("assets/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
+        router.get("assets/console.js") { _, _ in Self.asset(ConsoleAssets.script, type: "text/javascript; charset=utf-8") }
+        router.get("/") { request, _ in await applications(request) }
+        router.get("events") { _, _ in events(controllers) }
+        router.get("apps/:app") { request, context in try await page(request, context) { c, _ in
+            (.application, c.settings.application, await ConsoleViews.application(c))
+        } }
+        router.get("apps/:app/events") { _, context in
+            guard let c = byName[context.parameters.get("app") ?? ""] else { return Self.notFound() }
+            return events([c])
+        }
+        router.get("apps/:app/resources/:kind/:name") { request, context in
+            let kindText = context.parameters.get("kind") ?? ""
+            let name = context.parameters.get("name") ?? ""
+            guard let kind = ResourceKind(rawValue: kindText) else { return Self.notFound() }
+            let id = ResourceID(kind, name)
+            return try await page(request, context) { c, _ in
+                guard let fields = try await ConsoleViews.resource(c, id) else {
+                    return (.message, "\(id)", ["heading": "\(id)", "text": "\(id) is not managed by Tidemark (yet): nothing was applied for it.",
+                                                "back": "/apps/\(c.settings.application)"])
+                }
+                return (.resource, "\(id)", fields)
+            }
+        }
+        router.get("apps/:app/history") { request, context in try await page(request, context) { c, session in
+            var fields = try await ConsoleViews.history(c, app: c.settings.application, csrf: session.session.csrf)
+            fields.merge(access(session, returnPath: "/apps/\(c.settings.application)/history")) { a, _ in a }
+            if let done = request.uri.queryParameters.get("requested") { fields["flash"] = String(done.prefix(200)) }
+            return (.history, "History of \(c.settings.application)", fields)
+        } }
+        router.get("apps/:app/audit") { request, context in try await page(request, context) { c, _ in
+            let after = request.uri.queryParameters.get("after", as: Int64.self)
+            return (.audit, "Audit log of \(c.settings.application)", try await ConsoleViews.audit(c, app: c.settings.application, after: after))
+        } }
+        router.post("console/session") { request, _ in await unlock(request) }
+        router.post("console/session/end") { request, _ in await lock(request) }
+        router.post("apps/:app/sync") { request, context in try await act(request, context) { c, _ in
+            await c.requestSync(.api, force: true)
+            return "A sync of \(c.settings.application) was requested; this page updates as it runs."
+        } }
+        router.post("apps/:app/rollback") { request, context in try await act(request, context) { c, form in
+            guard let revision = form.revision else { return nil }
+            do { try await c.requestRollback(to: revision, actor: "console") } catch let refused as RollbackRefused {
+                return "Refused: \(refused.description)"
+            }
+            return "A rollback of \(c.settings.application) to revision \(revision) was requested; this page updates as it runs."
+        } }
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func notFound() -> Response {
+        Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "not found\n")))
+    }
+
+    // MARK: Pages
+
+    /// The session of the request's cookie (a new one when it has none), for the page's forms.
+    func session(_ request: Request) async -> (id: String, session: ConsoleSessions.Session, created: Bool) {
+        await sessions.session(request.cookies[ConsoleSessions.cookie]?.value, now: Date())
+    }
+
+    func html(_ page: ConsolePages.Page, title: String, app: String?, fields: [String: Any], status: HTTPResponse.Status = .ok,
+              session: (id: String, session: ConsoleSessions.Session, created: Bool)?) -> Response {
+        let events = app.map { "/apps/\($0)/events" } ?? (page == .applications ? "/events" : nil)
+        let body = pages.render(page, title: title, app: app, events: events, fields: fields, at: Date())
+        var response = Response(status: status, headers: Self.securityHeaders, body: .init(byteBuffer: ByteBuffer(string: body)))
+        if let session, session.created {
+            response.setCookie(Cookie(name: ConsoleSessions.cookie, value: session.id, path: "/", httpOnly: true, sameSite: .strict))
+        }
+        return response
+    }
+
+    func applications(_ request: Request) async -> Response {
+        let q = request.uri.queryParameters
+        let filter = ConsoleViews.Filter(q: String((q.get("q") ?? "").prefix(100)), sync: String((q.get("sync") ?? "").prefix(20)),
+                                         health: String((q.get("health") ?? "").prefix(20)), label: String((q.get("label") ?? "").prefix(200)))
+        let fields = await ConsoleViews.applications(controllers, filter: filter)
+        return html(.applications, title: "Applications", app: nil, fields: fields, session: await session(request))
+    }
+
+    /// A page of one application: a 404 page for an unknown one.
+    func page(_ request: Request, _ context: BasicRequestContext,
+              _ gather: (Controller, (id: String, session: ConsoleSessions.Session, created: Bool)) async throws -> (ConsolePages.Page, String, [String: Any])) async throws -> Response {
+        let s = await session(request)
+        let name = context.parameters.get("app") ?? ""
+        guard let c = byName[name] else {
+            return html(.message, title: "Not found", app: nil,
+                        fields: ["heading": "No such application", "text": "There is no application '\(name.prefix(80))'.", "back": "/"],
+                        status: .notFound, session: s)
+        }
+        let (page, title, fields) = try await gather(c, s)
+        return html(page, title: title, app: c.settings.application, fields: fields, status: page == .message ? .notFound : .ok, session: s)
+    }
+
+    /// The token form's fields: shown when the server has a token and this session has not entered it.
+    func access(_ s: (id: String, session: ConsoleSessions.Session, created: Bool), returnPath: String) -> [String: Any] {
+        let needsToken = settings.apiToken != nil
+        return ["locked": needsToken && !s.session.unlocked, "unlocked": needsToken && s.session.unlocked,
+                "csrf": s.session.csrf, "returnPath": returnPath]
+    }
+
+    // MARK: Live updates
+
+    static let ended = "\u{0}"
+
+    /// Server-Sent Events: `status` whenever an application's headline changes, and a comment
+    /// every 15 s so proxies keep the connection open.
+    func events(_ watched: [Controller]) -> Response {
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let (wakes, wake) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(16))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in watched {
+                    group.addTask {
+                        for await _ in await c.watch() { wake.yield(c.settings.application) }
+                        // The controller stopped (the server is shutting down): end the stream.
+                        wake.yield(Self.ended)
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(15))
+                        wake.yield("")
+                    }
+                }
+                // Ends when the client goes away (a write throws) or every controller stops.
+                defer { group.cancelAll() }
+                try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
+                for await app in wakes {
+                    if app == Self.ended { break }
+                    try await writer.write(ByteBuffer(string: app.isEmpty ? ": keep-alive\n\n" : "event: status\ndata: {\"application\":\"\(app)\"}\n\n"))
+                }
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    // MARK: Actions
+
+    struct Form: Decodable {
+        var csrf: String?
+        var token: String?
+        var revision: Int64?
+        var `return`: String?
+    }
+
+    func form(_ request: Request) async -> Form? {
+        do {
+            var buffer = try await request.body.collect(upTo: 64 * 1024)
+            let text = buffer.readString(length: buffer.readableBytes) ?? ""
+            return try URLEncodedFormDecoder().decode(Form.self, from: text)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Only a same-origin browser form may act: a cross-site request is refused even with a
+    /// valid session (SameSite cookies, the CSRF token and this check stand behind each other).
+    static func sameOrigin(_ request: Request) -> Bool {
+        if let site = APIRoutes.header(request, fetchSite), site != "same-origin", site != "none" { return false }
+        guard let origin = APIRoutes.header(request, origin), origin != "null" else { return true }
+        guard let host = request.head.authority else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+
+    /// A path of this console to return to (never another site).
+    static func returnPath(_ text: String?, fallback: String) -> String {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"), text.count < 512 else { return fallback }
+        return text
+    }
+
+    func refused(_ heading: String, _ text: String, status: HTTPResponse.Status, request: Request, app: String?) async -> Response {
+        let s = await session(request)
+        var fields: [String: Any] = ["heading": heading, "text": text, "back": app.map { "/apps/\($0)/history" } ?? "/"]
+        fields.merge(access(s, returnPath: app.map { "/apps/\($0)/history" } ?? "/")) { a, _ in a }
+        return html(.message, title: heading, app: app, fields: fields, status: status, session: s)
+    }
+
+    static func seeOther(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    /// Enters the API token for this browser session.
+    func unlock(_ request: Request) async -> Response {
+        guard Self.sameOrigin(request), let form = await form(request) else {
+            return await refused("Refused", "The form did not come from this console.", status: .forbidden, request: request, app: nil)
+        }
+        let id = request.cookies[ConsoleSessions.cookie]?.value
+        guard let id, await sessions.verified(id, csrf: form.csrf, now: Date()) != nil else {
+            return await refused("Refused", "The form has expired; reload the page and try again.", status: .forbidden, request: request, app: nil)
+        }
+        let back = Self.returnPath(form.return, fallback: "/")
+        guard let expected = settings.apiToken else { return Self.seeOther(back) }
+        guard let token = form.token, TokenCheck.matches(Array(token.utf8), expected.utf8) else {
+            return await refused("Wrong token", "That is not the API token. Actions stay locked.", status: .unauthorized, request: request, app: nil)
+        }
+        await sessions.setUnlocked(id, true)
+        return Self.seeOther(back)
+    }
+
+    func lock(_ request: Request) async -> Response {
+        guard Self.sameOrigin(request), let form = await form(request), let id = request.cookies[ConsoleSessions.cookie]?.value,
+              await sessions.verified(id, csrf: form.csrf, now: Date()) != nil else {
+            return await refused("Refused", "The form has expired; reload the page and try again.", status: .forbidden, request: request, app: nil)
+        }
+        await sessions.setUnlocked(id, false)
+        return Self.seeOther(Self.returnPath(form.return, fallback: "/"))
+    }
+
+    /// Sync and Rollback: a same-origin form with this session's CSRF token, in a session that
+    /// entered the API token (when the server has one).
+    func act(_ request: Request, _ context: BasicRequestContext, _ action: (Controller, Form) async throws -> String?) async throws -> Response {
+        let name = context.parameters.get("app") ?? ""
+        guard let c = byName[name] else { return Self.notFound() }
+        guard Self.sameOrigin(request), let form = await form(request) else {
+            return await refused("Refused", "The form did not come from this console.", status: .forbidden, request: request, app: name)
+        }
+        guard let session = await sessions.verified(request.cookies[ConsoleSessions.cookie]?.value, csrf: form.csrf, now: Date()) else {
+            return await refused("Refused", "The form has expired; reload the page and try again.", status: .forbidden, request: request, app: name)
+        }
+        guard settings.apiToken == nil || session.unlocked else {
+            return await refused("Token required", "Sync and Rollback need the API token: enter it once for this browser session.",
+                                 status: .forbidden, request: request, app: name)
+        }
+        guard let done = try await action(c, form) else {
+            return await refused("Bad request", "The form is missing a field.", status: .badRequest, request: request, app: name)
+        }
+        var path = "/apps/\(name)/history?requested="
+        path += done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return Self.seeOther(path)
+    }
+}
