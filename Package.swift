@@ -170,15 +170,17 @@ let package = Package(
             name: "TidemarkWireTests",
             dependencies: ["TidemarkWire", "TidemarkAWS", "TidemarkCore", "TidemarkEngine", "TidemarkServices", "TidemarkTesting"],
             exclude: ["Python"], swiftSettings: settings),
-        // The console in headless Chromium (Selenium, from a virtual environment) against a real
-        // `tidemark serve`, and notifications received by a local webhook receiver.
+        // The console's renderer: the resource tree and the templates.
         .testTarget(
             name: "TidemarkConsoleTests",
-            dependencies: ["TidemarkTesting", "TidemarkConsole", "TidemarkCore", .product(name: "Hummingbird", package: "hummingbird")],
-            exclude: ["Python"], swiftSettings: settings),
+            dependencies: ["TidemarkConsole", "TidemarkCore", "TidemarkEngine"],
+            swiftSettings: settings),
+        // The real binary end to end; the console in headless Chromium (Selenium, from a
+        // virtual environment) and notifications received by a local webhook receiver.
         .testTarget(
             name: "TidemarkCLITests",
-            dependencies: ["TidemarkTesting", .product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: settings),
+            dependencies: ["TidemarkTesting", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            exclude: ["Python"], swiftSettings: settings),
     ]
 )

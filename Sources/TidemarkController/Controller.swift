@@ -296,7 +296,9 @@ public actor Controller: Service {
             let started = time.now()
             let result = await rollback(to: revision, actor: actor)
             finalize(result, head: head.commit, started: started)
-            notify(.rollback, commit: status.lastAppliedCommit, revision: result.applied ?? revision, message: result.message)
+            let target: String?
+            do { target = try await store.revision(revision)?.commit } catch { target = nil }
+            notify(.rollback, commit: target, revision: result.applied ?? revision, message: result.message)
             return
         }
         guard await pinHolds(head.commit, force: force) == false else { return }
