@@ -3,8 +3,9 @@
 
 SWIFT      ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 APT_PKGS   := libgit2-dev libyaml-dev pkg-config
-# The tests and the bench also start throwaway PostgreSQL clusters.
-TEST_PKGS  := postgresql
+# The tests and the bench also start throwaway PostgreSQL clusters; the console's tests drive
+# Debian's headless Chromium through its chromedriver.
+TEST_PKGS  := postgresql chromium chromium-driver
 PKGS       := $(APT_PKGS)
 BIN_DEBUG  := .build/debug/tidemark
 
@@ -17,7 +18,7 @@ GENERATED        := Sources/TidemarkCore/Kinds/Generated
 AWS_VENV     := .build/venv-aws-$(BOTOCORE_VERSION)
 AWS_PY_PKGS  := botocore==$(BOTOCORE_VERSION) boto3==1.43.11 awscli==1.45.11 moto[server]==5.2.1
 
-.PHONY: deps pydeps awsdeps build run test release bench clean generate check-generated
+.PHONY: deps pydeps awsdeps consoledeps build run test release bench clean generate check-generated
 
 deps:
 	@missing=""; \
@@ -59,6 +60,18 @@ $(AWS_VENV)/ok: | pydeps
 
 awsdeps: $(AWS_VENV)/ok
 
+# Selenium for the console's browser tests (Tests/TidemarkCLITests/Python/console_check.py).
+CONSOLE_VENV    := .build/venv-console
+CONSOLE_PY_PKGS := selenium==4.27.1
+
+$(CONSOLE_VENV)/ok: | pydeps
+	@rm -rf $(CONSOLE_VENV)
+	python3 -m venv $(CONSOLE_VENV)
+	$(CONSOLE_VENV)/bin/pip install -q --disable-pip-version-check $(CONSOLE_PY_PKGS)
+	@touch $@
+
+consoledeps: $(CONSOLE_VENV)/ok
+
 # Kind shapes from botocore's SageMaker model into $(GENERATED) (committed).
 generate: $(BOTOCORE_VENV)/ok
 	PYTHONDONTWRITEBYTECODE=1 $(BOTOCORE_VENV)/bin/python scripts/generate_shapes.py --expect-botocore $(BOTOCORE_VERSION) $(GENERATED)
@@ -83,12 +96,14 @@ TEST_LIMIT ?= 30m
 TEST_RUN   := timeout -k 30s $(TEST_LIMIT) stdbuf -oL -eL $(SWIFT) test --skip-build
 
 test: PKGS := $(APT_PKGS) $(TEST_PKGS)
-test: deps check-generated awsdeps
+test: deps check-generated awsdeps consoledeps
 	$(SWIFT) build --build-tests
-	$(TEST_RUN) --skip ClientToolTests
-	# boto3, the AWS CLI and moto run apart: dozens of Python processes would otherwise
-	# compete for the cores with the suites that measure the controller's response times.
+	$(TEST_RUN) --skip ClientToolTests --skip ConsoleBrowserTests
+	# boto3, the AWS CLI, moto and Chromium run apart: dozens of Python processes or a browser
+	# would otherwise compete for the cores with the suites that measure the controller's
+	# response times. Screenshots of the console land in .build/console-screenshots.
 	TIDEMARK_AWS_VENV=$(CURDIR)/$(AWS_VENV) $(TEST_RUN) --filter ClientToolTests
+	TIDEMARK_CONSOLE_VENV=$(CURDIR)/$(CONSOLE_VENV) $(TEST_RUN) --filter ConsoleBrowserTests
 
 release: deps
 	$(SWIFT) build -c release --product tidemark

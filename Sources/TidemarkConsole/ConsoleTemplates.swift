@@ -13,6 +13,7 @@ enum ConsoleTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · Tidemark</title>
+        <link rel="icon" href="data:,">
         <link rel="stylesheet" href="/assets/console.css">
         <script src="/assets/console.js" defer></script>
         </head>

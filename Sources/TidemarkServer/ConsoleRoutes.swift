@@ -202,7 +202,9 @@ struct ConsoleRoutes: Sendable {
     /// valid session (SameSite cookies, the CSRF token and this check stand behind each other).
     static func sameOrigin(_ request: Request) -> Bool {
         if let site = APIRoutes.header(request, fetchSite), site != "same-origin", site != "none" { return false }
-        guard let origin = APIRoutes.header(request, origin), origin != "null" else { return true }
+        // No Origin (a client that does not send one) leaves the CSRF token to decide; "null"
+        // (a sandboxed frame, a data: page) is another site.
+        guard let origin = APIRoutes.header(request, origin) else { return true }
         guard let host = request.head.authority else { return false }
         return origin == "http://\(host)" || origin == "https://\(host)"
     }
