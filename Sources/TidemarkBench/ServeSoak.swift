@@ -14,11 +14,18 @@ enum ServeSoak {
         var endKB: Int
         /// The process's peak resident memory (VmHWM), first sync included.
         var peakKB: Int
+        /// The console's application page (the whole resource tree), fetched after the idle RSS
+        /// was read: the fastest of three, and its size.
+        var pageSeconds: Double?
+        var pageBytes = 0
+        /// RSS after the page was fetched.
+        var pageKB = 0
         var kbPerThousand: Double { Double(endKB - startKB) / Double(max(1, fetches)) * 1000 }
     }
 
     /// `settle` seconds of idling after the last fetch counted, before the final RSS is read.
-    static func run(tidemark: String, repo: String, data: String, warmup: Int = 500, fetches: Int = 5000, settle: Double = 0) async throws -> Result {
+    static func run(tidemark: String, repo: String, data: String, warmup: Int = 500, fetches: Int = 5000, settle: Double = 0,
+                    consolePage: Bool = false) async throws -> Result {
         try? FileManager.default.removeItem(atPath: data)
         let log = data + ".log"
         guard FileManager.default.createFile(atPath: log, contents: nil) else { throw BenchError("cannot create \(log)") }
@@ -57,8 +64,20 @@ enum ServeSoak {
         let endCount = try await fetchCount()
         if settle > 0 { try await Task.sleep(nanoseconds: UInt64(settle * 1_000_000_000)) }
         let endKB = rss(process.pid)
-        return Result(fetches: endCount - startCount, seconds: Date().timeIntervalSince(start), startKB: startKB, endKB: endKB,
-                      peakKB: rss(process.pid, field: "VmHWM:"))
+        let peakKB = rss(process.pid, field: "VmHWM:")
+        var result = Result(fetches: endCount - startCount, seconds: Date().timeIntervalSince(start), startKB: startKB, endKB: endKB, peakKB: peakKB)
+        if consolePage, let url = URL(string: "http://127.0.0.1:\(port)/apps/default") {
+            for _ in 0..<3 {
+                let t = Date()
+                let (body, response) = try await session.data(from: url)
+                guard (response as? HTTPURLResponse)?.statusCode == 200, body.count > 0 else { throw BenchError("the console page failed") }
+                let seconds = Date().timeIntervalSince(t)
+                result.pageSeconds = min(result.pageSeconds ?? seconds, seconds)
+                result.pageBytes = body.count
+            }
+            result.pageKB = rss(process.pid)
+        }
+        return result
     }
 
     /// VmRSS of a process (or another field of its status, such as the peak VmHWM), in KB.
