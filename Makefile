@@ -86,7 +86,7 @@ build: deps
 # The controller on this repository: follows its current branch, reconciles manifests/ into
 # the local services under .tidemark/, serves the API on 127.0.0.1:8080. Ctrl-C stops it.
 run: build
-	@echo "make run: tidemark serve on this repository; API at http://127.0.0.1:8080 (Ctrl-C stops)"
+	@echo "make run: tidemark serve on this repository; console and API at http://127.0.0.1:8080 (Ctrl-C stops)"
 	@b=$$(git symbolic-ref --short -q HEAD); \
 	exec $(BIN_DEBUG) serve --repo . $${b:+--branch $$b} --path manifests --data .tidemark --interval 5s --self-heal
 

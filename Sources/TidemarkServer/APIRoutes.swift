@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Prometheus
+import TidemarkConsole
 import TidemarkController
 import TidemarkCore
 import TidemarkEngine
@@ -119,6 +120,20 @@ struct APIRoutes: Sendable {
         }
         if name != nil, let one = items.first { return Self.json(one) }
         return Self.json(.object([.init("resources", .list(items))]))
+    }
+
+    /// A resource's lineage (what `tidemark trace` prints): commit, author, file:line, what an
+    /// endpoint serves and who approved it, its audit entries.
+    func lineage(kind kindText: String, name: String) async throws -> Response {
+        guard let kind = ResourceKind(rawValue: kindText) else {
+            return Self.failure(.notFound, "unknown-kind", "'\(kindText.prefix(80))' is not a kind")
+        }
+        let id = ResourceID(kind, name)
+        let r = controller.reconciler
+        guard let lineage = try await Lineage.trace(id, store: r.store, backend: r.backend, source: r.source) else {
+            return Self.failure(.notFound, "not-found", "\(id) is not managed by Tidemark")
+        }
+        return Self.json(LineageRenderer.json(lineage))
     }
 
     func history(_ request: Request) async throws -> Response {

@@ -73,6 +73,9 @@ public enum APIServer {
             route(.get, "resources/:kind/:name") { api, _, context in
                 try await api.resources(kind: context.parameters.get("kind") ?? "", name: context.parameters.get("name") ?? "")
             }
+            route(.get, "resources/:kind/:name/lineage") { api, _, context in
+                try await api.lineage(kind: context.parameters.get("kind") ?? "", name: context.parameters.get("name") ?? "")
+            }
             route(.get, "history") { api, request, _ in try await api.history(request) }
             route(.get, "audit") { api, request, _ in try await api.audit(request) }
             route(.get, "plan") { api, _, _ in await api.plan() }

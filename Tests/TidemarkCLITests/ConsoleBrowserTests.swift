@@ -96,6 +96,12 @@ import TidemarkTesting
         #expect(history.first?["actor"] as? String == "console" && history.first?["trigger"] as? String == "rollback", "\(history.first ?? [:])")
         #expect(history.first?["commit"] as? String == first)
 
+        // The API gives the same lineage as JSON.
+        let (lineageCode, lineageBody) = try await c.request("GET", "/api/v1/resources/Endpoint/fraud-detector/lineage")
+        #expect(lineageCode == 200)
+        let lineage = try JSONSerialization.jsonObject(with: lineageBody) as? [String: Any]
+        #expect((lineage?["source"] as? [String: Any])?["author"] as? String == "Test <test@example.com>")
+
         let audit = try #require(pages["audit"] as? [String: Any])
         #expect((audit["verify"] as? String)?.hasPrefix("The chain verifies") == true, "\(audit)")
 
