@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 import TidemarkConsole
 import TidemarkController
 import TidemarkCore
@@ -167,12 +168,17 @@ struct ConsoleRoutes: Sendable {
                         wake.yield("")
                     }
                 }
-                // Ends when the client goes away (a write throws) or every controller stops.
+                // Ends when the client goes away (a write throws), a controller stops, or the
+                // server shuts down (it would otherwise wait for this response to end).
                 defer { group.cancelAll() }
-                try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
-                for await app in wakes {
-                    if app == Self.ended { break }
-                    try await writer.write(ByteBuffer(string: app.isEmpty ? ": keep-alive\n\n" : "event: status\ndata: {\"application\":\"\(app)\"}\n\n"))
+                try await withGracefulShutdownHandler {
+                    try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
+                    for await app in wakes {
+                        if app == Self.ended { break }
+                        try await writer.write(ByteBuffer(string: app.isEmpty ? ": keep-alive\n\n" : "event: status\ndata: {\"application\":\"\(app)\"}\n\n"))
+                    }
+                } onGracefulShutdown: {
+                    wake.yield(Self.ended)
                 }
             }
             try await writer.finish(nil)
