@@ -244,9 +244,9 @@ extension Controller {
         for id in plan.desired.keys {
             let object = plan.observed[id]
             let sync: ResourceState.Sync = applied ? .synced : object == nil ? .missing : causes[id] != nil ? .outOfSync : .synced
-            let health = applied ? "Healthy" : Phase.health(object?.phase)
-            counts["\(sync.rawValue)|\(health)", default: 0] += 1
-            states[id] = ResourceState(sync: sync, health: health, drifted: !applied && causes[id] == .drift)
+            let state = ResourceState(sync: sync, phase: applied ? .ready : object?.phase, drifted: !applied && causes[id] == .drift)
+            counts["\(sync.rawValue)|\(state.health)", default: 0] += 1
+            states[id] = state
         }
         status.resources = states
         let drifted = plan.steps.filter { $0.change.cause == .drift }.map(\.change.id)

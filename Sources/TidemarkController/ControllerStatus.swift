@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkCore
+import TidemarkEngine
 
 /// What the controller reports about itself. Written in one place per reconcile
 /// (`Controller.finalize`).
@@ -62,12 +63,15 @@ public struct ControllerStatus: Sendable {
 public struct ResourceState: Sendable, Hashable {
     public enum Sync: String, Sendable { case synced = "Synced", outOfSync = "OutOfSync", missing = "Missing" }
     public var sync: Sync
-    public var health: String
+    /// The live object's phase; nil when there is none.
+    public var phase: Phase?
     public var drifted: Bool
 
-    public init(sync: Sync, health: String, drifted: Bool) {
+    public init(sync: Sync, phase: Phase?, drifted: Bool) {
         self.sync = sync
-        self.health = health
+        self.phase = phase
         self.drifted = drifted
     }
+
+    public var health: String { Phase.health(phase) }
 }

@@ -67,7 +67,7 @@ struct ConsoleRoutes: Sendable {
         router.get("apps/:app/history") { request, context in try await page(request, context) { c, session in
             var fields = try await ConsoleViews.history(c, app: c.settings.application, csrf: session.session.csrf)
             fields.merge(access(session, returnPath: "/apps/\(c.settings.application)/history")) { a, _ in a }
-            if let done = request.uri.queryParameters.get("requested") { fields["flash"] = String(done.prefix(200)) }
+            if let done = request.uri.queryParameters.get("requested") { fields["flash"] = Self.requested(done, app: c.settings.application) }
             return (.history, "History of \(c.settings.application)", fields)
         } }
         router.get("apps/:app/audit") { request, context in try await page(request, context) { c, _ in
@@ -78,15 +78,25 @@ struct ConsoleRoutes: Sendable {
         router.post("console/session/end") { request, _ in await lock(request) }
         router.post("apps/:app/sync") { request, context in try await act(request, context) { c, _ in
             await c.requestSync(.api, force: true)
-            return "A sync of \(c.settings.application) was requested; this page updates as it runs."
+            return .done("sync")
         } }
         router.post("apps/:app/rollback") { request, context in try await act(request, context) { c, form in
-            guard let revision = form.revision else { return nil }
+            guard let revision = form.revision else { return .refused(.badRequest, "Bad request", "The form names no revision.") }
             do { try await c.requestRollback(to: revision, actor: "console") } catch let refused as RollbackRefused {
-                return "Refused: \(refused.description)"
+                return .refused(.notFound, "Rollback refused", refused.description)
             }
-            return "A rollback of \(c.settings.application) to revision \(revision) was requested; this page updates as it runs."
+            return .done("rollback-\(revision)")
         } }
+    }
+
+    /// The history page's note after an action, from the redirect's fixed code (never text
+    /// taken from the address, which anyone can write).
+    static func requested(_ code: String, app: String) -> String? {
+        if code == "sync" { return "A sync of \(app) was requested; this page updates as it runs." }
+        if code.hasPrefix("rollback-"), let n = Int64(code.dropFirst(9)) {
+            return "A rollback of \(app) to revision \(n) was requested; this page updates as it runs."
+        }
+        return nil
     }
 
     static func asset(_ text: String, type: String) -> Response {
@@ -259,9 +269,15 @@ struct ConsoleRoutes: Sendable {
         return Self.seeOther(Self.returnPath(form.return, fallback: "/"))
     }
 
+    /// What an action did: requested (the code the history page explains), or refused.
+    enum Outcome {
+        case done(String)
+        case refused(HTTPResponse.Status, String, String)
+    }
+
     /// Sync and Rollback: a same-origin form with this session's CSRF token, in a session that
     /// entered the API token (when the server has one).
-    func act(_ request: Request, _ context: BasicRequestContext, _ action: (Controller, Form) async throws -> String?) async throws -> Response {
+    func act(_ request: Request, _ context: BasicRequestContext, _ action: (Controller, Form) async throws -> Outcome) async throws -> Response {
         let name = context.parameters.get("app") ?? ""
         guard let c = byName[name] else { return Self.notFound() }
         guard Self.sameOrigin(request), let form = await form(request) else {
@@ -274,11 +290,11 @@ struct ConsoleRoutes: Sendable {
             return await refused("Token required", "Sync and Rollback need the API token: enter it once for this browser session.",
                                  status: .forbidden, request: request, app: name)
         }
-        guard let done = try await action(c, form) else {
-            return await refused("Bad request", "The form is missing a field.", status: .badRequest, request: request, app: name)
+        switch try await action(c, form) {
+        case .done(let code):
+            return Self.seeOther("/apps/\(name)/history?requested=\(code)")
+        case .refused(let status, let heading, let text):
+            return await refused(heading, text, status: status, request: request, app: name)
         }
-        var path = "/apps/\(name)/history?requested="
-        path += done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        return Self.seeOther(path)
     }
 }

@@ -18,19 +18,21 @@ enum ConsoleViews {
 
     static func short(_ commit: String?) -> String { commit.map { String($0.prefix(7)) } ?? "—" }
 
-    /// One word for an application's health: its worst resource's.
+    /// One word for an application's health: its worst resource's (Degraded, then Missing,
+    /// then Progressing).
     static func health(_ states: [ResourceID: ResourceState]) -> String {
         guard !states.isEmpty else { return "Unknown" }
-        var worst = "Healthy"
+        var missing = false
+        var progressing = false
         for s in states.values {
-            switch s.health {
-            case "Degraded": return "Degraded"
-            case "Missing": worst = "Missing"
-            case "Progressing" where worst == "Healthy": worst = "Progressing"
-            default: break
+            switch s.phase {
+            case .failed?, .updateFailed?: return Phase.health(.failed)
+            case nil: missing = true
+            case .progressing?: progressing = true
+            case .ready?: break
             }
         }
-        return worst
+        return Phase.health(missing ? nil : progressing ? .progressing : .ready)
     }
 
     static func policy(_ s: ControllerSettings) -> String {
