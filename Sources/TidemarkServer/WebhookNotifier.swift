@@ -73,20 +73,25 @@ public final class WebhookNotifier: NoticeSink, Service {
         }
     }
 
+    /// Delivers until shutdown. Shutting down cancels what is in flight (a retry's wait, a
+    /// request to a receiver that does not answer) and drops what is queued: a notifier never
+    /// holds up the process's exit.
     public func run() async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        await withGracefulShutdownHandler {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for (i, target) in targets.enumerated() {
-                    let stream = queues[i].stream
+                for (i, target) in self.targets.enumerated() {
+                    let stream = self.queues[i].stream
                     group.addTask {
-                        for await notice in stream { await self.deliver(notice, to: target, client: client) }
+                        for await notice in stream {
+                            guard !Task.isCancelled else { break }
+                            await self.deliver(notice, to: target, client: client)
+                        }
                     }
                 }
             }
-        } onGracefulShutdown: {
-            for q in self.queues { q.continuation.finish() }
         }
+        for q in queues { q.continuation.finish() }
         do { try await client.shutdown() } catch { logger.error("cannot shut the notification client down: \(error)") }
     }
 
@@ -121,8 +126,11 @@ public final class WebhookNotifier: NoticeSink, Service {
             } catch {
                 logger.warning("notification to \(target.redacted) failed: \(Self.reason(error)) (attempt \(attempt) of \(retry.attempts))")
             }
-            guard retryable, attempt < retry.attempts else { break }
-            do { try await Task.sleep(for: .seconds(wait * Double.random(in: 0.5...1.0))) } catch { return }
+            guard retryable, attempt < retry.attempts, !Task.isCancelled else { break }
+            do { try await Task.sleep(for: .seconds(wait * Double.random(in: 0.5...1.0))) } catch {
+                logger.warning("stopped before notifying \(target.redacted) of \(notice.event.rawValue) for \(notice.application)")
+                return
+            }
             delay = min(delay * 2, retry.maxDelay)
         }
         logger.error("gave up notifying \(target.redacted) of \(notice.event.rawValue) for \(notice.application)")

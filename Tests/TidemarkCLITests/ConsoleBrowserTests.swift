@@ -32,7 +32,7 @@ import TidemarkTesting
         _ = try await c.waitFor(15, "the second commit") { applied($0) == second && sync($0)["status"] as? String == "Synced" }
 
         let script = CLITests.root.appendingPathComponent("Tests/TidemarkCLITests/Python/console_check.py").path
-        let run = try ChildProcess.capture(Self.python, [script, "http://127.0.0.1:\(c.port)", token, Self.screenshots],
+        let run = try await ChildProcess.captureAsync(Self.python, [script, "http://127.0.0.1:\(c.port)", token, Self.screenshots],
                                            environment: ["PYTHONDONTWRITEBYTECODE": "1"], directory: repo.url.path)
         try #require(run.status == 0, "the browser script failed:\n\(run.stderr.suffix(4000))")
         let seen = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
@@ -114,7 +114,7 @@ import TidemarkTesting
         for name in ["applications", "application", "resource", "rollback-refused", "history", "audit", "application-without-javascript"] {
             #expect(FileManager.default.fileExists(atPath: Self.screenshots + "/\(name).png"), "\(name).png")
         }
-        c.stop()
+        await c.stopped()
         #expect(c.process.status == 0)
     }
 }

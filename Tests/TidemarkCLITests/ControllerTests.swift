@@ -81,6 +81,18 @@ final class RunningController {
         throw ControllerTestError("timed out waiting for \(what); last status \(last)\nlog:\n\(logText.suffix(3000))")
     }
 
+    /// `stop`, waiting without holding a thread of the test process's (small) pool: while a
+    /// slow shutdown is awaited, the suites running beside this one carry on.
+    func stopped(signal: Int32 = SIGTERM) async {
+        process.signal(signal)
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 50_000_000) }
+        if process.isRunning {
+            Issue.record("serve did not stop within 60 s of signal \(signal):\n\(logText.suffix(3000))")
+            process.stop()
+        }
+    }
+
     /// Sends `signal` and waits for the process to end: at most 60 s (serve's own shutdown
     /// limit is 45 s), then it is killed and the test fails instead of hanging.
     func stop(signal: Int32 = SIGTERM) {

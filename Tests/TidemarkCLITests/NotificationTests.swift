@@ -171,7 +171,7 @@ final class WebhookReceiver: Sendable {
         let log = c.logText
         #expect(log.contains("notification to http://127.0.0.1:9 failed"))
         #expect(!log.contains("/events") && !log.contains("/slack") && !log.contains("nobody-listens") && !log.contains(key))
-        c.stop()
+        await c.stopped()
         #expect(c.process.status == 0)
     }
 }
