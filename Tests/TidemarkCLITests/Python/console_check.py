@@ -10,7 +10,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -46,12 +46,35 @@ def shot(driver, name):
     driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
 
 
+# The page swaps <main> when the server says something changed: an element found a moment
+# ago may be gone, so waits and reads try again.
+TRANSIENT = (StaleElementReferenceException, NoSuchElementException)
+
+
 def wait(driver, seconds, predicate):
     try:
-        WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: predicate(d))
+        WebDriverWait(driver, seconds, poll_frequency=0.2, ignored_exceptions=TRANSIENT).until(lambda d: predicate(d))
         return True
     except TimeoutException:
         return False
+
+
+def text(driver, selector, by=By.CSS_SELECTOR):
+    for _ in range(50):
+        try:
+            return driver.find_element(by, selector).text
+        except TRANSIENT:
+            time.sleep(0.1)
+    return driver.find_element(by, selector).text
+
+
+def texts(driver, selector):
+    for _ in range(50):
+        try:
+            return [e.text for e in driver.find_elements(By.CSS_SELECTOR, selector)]
+        except TRANSIENT:
+            time.sleep(0.1)
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, selector)]
 
 
 def nodes(driver):
@@ -119,8 +142,7 @@ try:
     driver.find_element(By.CSS_SELECTOR, "button[aria-label='Roll back to revision 1']").click()
     wait(driver, 10, lambda d: d.find_element(By.TAG_NAME, "h1").text != "")
     console_errors(driver, "refused")  # the 403 itself is logged as a failed load
-    seen["pages"]["refused"] = {"h1": driver.find_element(By.TAG_NAME, "h1").text,
-                                "text": driver.find_element(By.CSS_SELECTOR, "main").text}
+    seen["pages"]["refused"] = {"h1": text(driver, "h1"), "text": text(driver, "main")}
     shot(driver, "rollback-refused")
 
     # A wrong token stays locked; the right one unlocks this browser session.
@@ -129,29 +151,29 @@ try:
     field.send_keys("not-the-token")
     field.send_keys(Keys.ENTER)
     wait(driver, 10, lambda d: "Wrong token" in d.find_element(By.TAG_NAME, "h1").text)
-    seen["pages"]["wrongToken"] = driver.find_element(By.TAG_NAME, "h1").text
+    seen["pages"]["wrongToken"] = text(driver, "h1")
     console_errors(driver, "wrong token")  # the 401 itself
     driver.get(BASE + "/apps/default/history")
     field = driver.find_element(By.CSS_SELECTOR, "input[name=token]")
     field.send_keys(TOKEN)
     field.send_keys(Keys.ENTER)
     wait(driver, 10, lambda d: "unlocked" in d.find_element(By.CSS_SELECTOR, "main").text)
-    seen["pages"]["unlocked"] = "Actions are unlocked" in driver.find_element(By.CSS_SELECTOR, "main").text
+    seen["pages"]["unlocked"] = "Actions are unlocked" in text(driver, "main")
 
     # Rollback with the token: the page then updates itself (Server-Sent Events) when the
     # rollback lands, without being reloaded.
     driver.find_element(By.CSS_SELECTOR, "button[aria-label='Roll back to revision 1']").click()
     wait(driver, 10, lambda d: "requested" in d.find_element(By.CSS_SELECTOR, "main").text)
     url_after_post = driver.current_url
-    flash = driver.find_element(By.CSS_SELECTOR, ".flash").text
+    flash = text(driver, ".flash")
     driver.execute_script("window.tidemarkMarker = 'same page'")
     updated = wait(driver, 30, lambda d: len(d.find_elements(By.CSS_SELECTOR, "tbody .badge.pinned")) > 0)
     seen["pages"]["rolledBack"] = {
         "flash": flash,
         "liveUpdate": updated,
         "samePage": driver.execute_script("return window.tidemarkMarker") == "same page" and driver.current_url == url_after_post,
-        "live": driver.find_element(By.ID, "live").text,
-        "rows": [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr")],
+        "live": text(driver, "live", By.ID),
+        "rows": texts(driver, "table.list tbody tr"),
     }
     console_errors(driver, "history after rollback")
     shot(driver, "history")
@@ -159,7 +181,7 @@ try:
     # Audit, with the chain verified.
     driver.get(BASE + "/apps/default/audit")
     console_errors(driver, "audit")
-    seen["pages"]["audit"] = {"verify": driver.find_element(By.CSS_SELECTOR, ".verify").text,
+    seen["pages"]["audit"] = {"verify": text(driver, ".verify"),
                               "rows": len(driver.find_elements(By.CSS_SELECTOR, "table.list tbody tr"))}
     shot(driver, "audit")
 
@@ -168,7 +190,7 @@ try:
                "<input name=csrf value=x><button id=go>go</button></form>")
     driver.find_element(By.ID, "go").click()
     wait(driver, 10, lambda d: d.current_url.startswith(BASE))
-    seen["pages"]["crossSite"] = driver.find_element(By.TAG_NAME, "h1").text
+    seen["pages"]["crossSite"] = text(driver, "h1")
     console_errors(driver, "cross site")  # the 403 itself
 finally:
     driver.quit()
