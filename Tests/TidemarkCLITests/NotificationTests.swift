@@ -174,4 +174,32 @@ final class WebhookReceiver: Sendable {
         await c.stopped()
         #expect(c.process.status == 0)
     }
+
+    /// A bad `notifications:` entry stops serve before it starts, at the entry's position, and
+    /// the URL (a secret) is not repeated in the error.
+    @Test func aBadNotificationEntryIsReportedWithItsPosition() throws {
+        let repo = try CLITests.stackRepo()
+        let data = repo.url.appendingPathComponent(".tidemark").path
+        try repo.write("serve.yaml", """
+            notifications:
+              - url: ftp://hooks.example.com/T000/B000/XXXXSECRET
+              - format: slack
+              - url: https://hooks.example.com/ok
+                events: [sync-failed, deploy]
+            """)
+        let r = try CLITests.run(["serve", "--config", "serve.yaml", "--data", data, "--listen", "127.0.0.1:0"], in: repo.url)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("serve.yaml:5:27: error: config.notifications[2].events[1] must be one of"), "\(r.stderr)")
+        #expect(r.stderr.contains("deploy"), "\(r.stderr)")
+        try repo.write("serve.yaml", """
+            notifications:
+              - url: ftp://hooks.example.com/T000/B000/XXXXSECRET
+              - format: slack
+            """)
+        let again = try CLITests.run(["serve", "--config", "serve.yaml", "--data", data, "--listen", "127.0.0.1:0"], in: repo.url)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("serve.yaml:2:10: error: notifications[0].url is not an http:// or https:// URL"), "\(again.stderr)")
+        #expect(again.stderr.contains("serve.yaml:3:5: error: notifications[1] needs exactly one of url and urlFile"), "\(again.stderr)")
+        #expect(!again.stderr.contains("XXXXSECRET"))
+    }
 }
