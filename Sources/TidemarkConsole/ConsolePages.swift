@@ -18,12 +18,14 @@ public struct ConsolePages: Sendable {
         self.library = library
     }
 
-    /// The page as HTML, with the fields every page has (title, rendered time, navigation).
+    /// The page as HTML, with the fields every page has (title, rendered time, navigation,
+    /// the event stream's address); those names (`title`, `app`, `eventStream`, `rendered`,
+    /// `on…`) are the layout's and are not used by a page's own fields.
     public func render(_ page: Page, title: String, app: String?, events: String?, fields: [String: Any], at time: Date) -> String {
         var context = fields
         context["title"] = title
         context["app"] = app
-        context["events"] = events
+        context["eventStream"] = events
         context["rendered"] = Self.time(time)
         context["on" + page.rawValue.prefix(1).uppercased() + page.rawValue.dropFirst()] = true
         return library.render(context, withTemplate: page.rawValue) ?? ""

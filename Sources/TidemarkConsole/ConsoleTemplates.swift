@@ -17,7 +17,7 @@ enum ConsoleTemplates {
         <link rel="stylesheet" href="/assets/console.css">
         <script src="/assets/console.js" defer></script>
         </head>
-        <body{{#events}} data-events="{{events}}"{{/events}}>
+        <body{{#eventStream}} data-events="{{eventStream}}"{{/eventStream}}>
         <a class="skip" href="#main">Skip to content</a>
         <header class="top">
         <nav aria-label="Main">
@@ -139,6 +139,13 @@ enum ConsoleTemplates {
         </section>
         <section aria-labelledby="service-heading">
         <h2 id="service-heading">What the service reports</h2>
+        {{#hasEvents}}
+        <table class="list"><caption>The service's events, newest first</caption>
+        <thead><tr><th scope="col">Time</th><th scope="col">Object</th><th scope="col">Status</th></tr></thead>
+        <tbody>{{#events}}<tr><td>{{time}}</td><td><code>{{name}}</code></td><td>{{status}}{{#failure}}: <strong>{{failure}}</strong>{{/failure}}</td></tr>{{/events}}
+        {{^events}}<tr><td colspan="3">None kept.</td></tr>{{/events}}</tbody></table>
+        {{/hasEvents}}
+        {{^hasEvents}}<p>This backend keeps no event history (for the SageMaker API, see CloudTrail).</p>{{/hasEvents}}
         <pre class="json">{{observed}}</pre>
         </section>
         {{/main}}{{/layout}}

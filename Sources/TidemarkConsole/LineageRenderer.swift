@@ -17,6 +17,12 @@ public enum LineageRenderer {
             s += "            " + approvalText(p) + "\n"
         }
         if !l.entry.superseded.isEmpty { s += "  kept for rollback: \(l.entry.superseded.joined(separator: ", "))\n" }
+        if let events = l.events {
+            s += "  service events (\(events.count))\n"
+            for e in events {
+                s += "    \(Timestamp.iso8601(e.time)) \(e.name) \(e.status ?? "-")\(e.failureReason.map { ": \($0)" } ?? "")\n"
+            }
+        }
         s += "  audit (\(l.audit.count) entr\(l.audit.count == 1 ? "y" : "ies"))\n"
         for e in l.audit {
             let d = e.draft
@@ -65,6 +71,13 @@ public enum LineageRenderer {
                 ])
             })),
             .init("audit", .list(l.audit.map(\.value))),
+            .init("events", l.events.map { events in
+                .list(events.map { e in
+                    .object(sorting: [.init("time", .string(Timestamp.iso8601(e.time))), .init("name", .string(e.name)),
+                                      .init("status", e.status.map(Value.string) ?? .null),
+                                      .init("failureReason", e.failureReason.map(Value.string) ?? .null)])
+                })
+            } ?? .null),
         ])
     }
 }

@@ -3,8 +3,8 @@ import TidemarkCore
 
 /// Where a managed resource came from and what it serves: the commit, its author, the file
 /// and line, the revision that applied it; for an endpoint, the model package versions it
-/// serves and the commit and author that approved each; and its audit entries. The live
-/// object carries the service's own account (status, failure, created and modified times).
+/// serves and the commit and author that approved each; its audit entries; and what the
+/// service recorded happening to it (its events, when the backend keeps them).
 /// `tidemark trace` prints it; the console's resource page shows it.
 public struct Lineage: Sendable {
     /// A commit as the lineage names it: its id, and who wrote it (empty when the repository
@@ -39,6 +39,9 @@ public struct Lineage: Sendable {
     public var served: [Served]
     /// The resource's audit entries, oldest first (at most `auditLimit`, the newest).
     public var audit: [AuditEntry]
+    /// The service's history of the object (its current and kept-for-rollback names), oldest
+    /// first; nil when the backend keeps none.
+    public var events: [ObjectEvent]?
 
     public static let auditLimit = 200
 
@@ -54,7 +57,8 @@ public struct Lineage: Sendable {
             served = try await Self.served(by: live, backend: backend, inventory: inventory, store: store, source: source)
         }
         let audit = try await Self.audit(of: id, store: store)
-        return Lineage(resource: id, entry: entry, live: live, origin: origin, served: served, audit: audit)
+        let events = try await backend.events(id.kind, names: [entry.physicalName] + entry.superseded, limit: auditLimit)
+        return Lineage(resource: id, entry: entry, live: live, origin: origin, served: served, audit: audit, events: events)
     }
 
     static func origin(_ commit: String, revision: Int64?, file: String?, line: Int?, source: (any RepositorySource)?) async -> Origin {

@@ -146,6 +146,10 @@ enum ConsoleViews {
                  "approval": p.approval ?? "?", "approvedBy": LineageRenderer.approvalText(p)] as [String: Any]
             },
             "audit": lineage.audit.reversed().map(auditRow),
+            "hasEvents": lineage.events != nil,
+            "events": (lineage.events ?? []).reversed().map { e in
+                compact(["time": ConsolePages.time(e.time), "name": e.name, "status": e.status ?? "—", "failure": e.failureReason])
+            },
             "observed": live.map { Value.object(sorting: [.init("status", $0.status.map(Value.string) ?? .null),
                                                           .init("observed", $0.observed)]).prettyJSON } ?? "The service has no such object.",
         ])

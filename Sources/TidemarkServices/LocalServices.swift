@@ -41,7 +41,7 @@ public final class LocalServices: ServiceBackend, Sendable {
     func advance(_ object: StoredObject, _ c: ModuleContext) throws -> StoredObject? {
         guard let due = object.transitionAt, due <= c.now, let next = object.nextStatus else { return object }
         if next == "gone" {
-            try ObjectTable.remove(c.db, object.kind, object.name)
+            try ObjectTable.remove(c.db, object.kind, object.name, at: due)
             return nil
         }
         var o = object
@@ -139,7 +139,7 @@ public final class LocalServices: ServiceBackend, Sendable {
                 try ObjectTable.save(c.db, deleting)
                 _ = try advance(deleting, c)
             } else {
-                try ObjectTable.remove(c.db, kind, name)
+                try ObjectTable.remove(c.db, kind, name, at: c.now)
             }
         }
     }
@@ -147,6 +147,11 @@ public final class LocalServices: ServiceBackend, Sendable {
     /// The change feed: every create, update, status transition, out-of-band edit and delete.
     public func changes(since cursor: Int64, limit: Int) async throws -> ChangeBatch? {
         try await pool.read { db in try ObjectTable.changes(db, since: cursor, limit: limit) }
+    }
+
+    /// The objects' history from the change feed: the status after each change, and why it failed.
+    public func events(_ kind: ResourceKind, names: [String], limit: Int) async throws -> [ObjectEvent]? {
+        try await pool.read { db in try ObjectTable.events(db, kind, names: names, limit: limit) }
     }
 
     // MARK: Out of band, as a person with console access

@@ -50,6 +50,16 @@ struct ObjectTable {
         m.registerMigration("v3-changes") { db in
             try db.execute(sql: "CREATE TABLE changes (sequence INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, name TEXT NOT NULL)")
         }
+        // Each change also says when it happened and what the object's status then was: the
+        // object's event history, looked up by object.
+        m.registerMigration("v4-change-events") { db in
+            try db.execute(sql: """
+                ALTER TABLE changes ADD COLUMN time INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE changes ADD COLUMN status TEXT;
+                ALTER TABLE changes ADD COLUMN failure_reason TEXT;
+                CREATE INDEX changes_by_object ON changes (kind, name, sequence);
+                """)
+        }
         try m.migrate(pool)
     }
 
@@ -57,8 +67,9 @@ struct ObjectTable {
     static let feedLength: Int64 = 10_000
 
     /// Appends to the change feed, trimming it to `feedLength` every thousand changes.
-    static func noteChange(_ db: Database, _ kind: ResourceKind, _ name: String) throws {
-        try db.cachedStatement(sql: "INSERT INTO changes (kind, name) VALUES (?, ?)").execute(arguments: [kind.rawValue, name])
+    static func noteChange(_ db: Database, _ kind: ResourceKind, _ name: String, at time: Date, status: String?, failureReason: String?) throws {
+        try db.cachedStatement(sql: "INSERT INTO changes (kind, name, time, status, failure_reason) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [kind.rawValue, name, ms(time), status, failureReason])
         let sequence = db.lastInsertedRowID
         if sequence % 1000 == 0 {
             try db.cachedStatement(sql: "DELETE FROM changes WHERE sequence <= ?").execute(arguments: [sequence - feedLength])
@@ -77,6 +88,20 @@ struct ObjectTable {
         if let last = rows.last?["sequence"] as Int64? { return ChangeBatch(cursor: last, changes: changes) }
         let latest = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM changes") ?? cursor
         return ChangeBatch(cursor: max(cursor, latest), changes: changes)
+    }
+
+    /// The newest `limit` changes to the objects `names` of `kind`, oldest first (as far back
+    /// as the feed keeps).
+    static func events(_ db: Database, _ kind: ResourceKind, names: [String], limit: Int) throws -> [ObjectEvent] {
+        var out: [(sequence: Int64, event: ObjectEvent)] = []
+        for name in names {
+            let rows = try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT sequence, name, time, status, failure_reason FROM changes WHERE kind = ? AND name = ? ORDER BY sequence DESC LIMIT ?
+                """), arguments: [kind.rawValue, name, limit])
+            out += rows.map { ($0["sequence"], ObjectEvent(time: date($0["time"]), name: $0["name"], status: $0["status"], failureReason: $0["failure_reason"])) }
+        }
+        // In the order the service made them (times can tie to the millisecond).
+        return Array(out.sorted { $0.sequence < $1.sequence }.suffix(limit).map(\.event))
     }
 
     static func byClientToken(_ db: Database, _ kind: ResourceKind, _ token: String) throws -> StoredObject? {
@@ -120,12 +145,12 @@ struct ObjectTable {
             """).execute(arguments: [o.kind.rawValue, o.name, o.arn, o.spec.canonicalJSON, o.status, o.failureReason,
                              o.observed.canonicalJSON, o.clientToken, ms(o.createdAt), ms(o.modifiedAt),
                              o.transitionAt.map(ms), o.nextStatus])
-        try noteChange(db, o.kind, o.name)
+        try noteChange(db, o.kind, o.name, at: o.modifiedAt, status: o.status, failureReason: o.failureReason)
     }
 
-    static func remove(_ db: Database, _ kind: ResourceKind, _ name: String) throws {
+    static func remove(_ db: Database, _ kind: ResourceKind, _ name: String, at time: Date) throws {
         try db.cachedStatement(sql: "DELETE FROM objects WHERE kind = ? AND name = ?").execute(arguments: [kind.rawValue, name])
-        try noteChange(db, kind, name)
+        try noteChange(db, kind, name, at: time, status: "Deleted", failureReason: nil)
     }
 
     // MARK: Faults

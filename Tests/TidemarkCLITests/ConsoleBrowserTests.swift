@@ -71,6 +71,8 @@ import TidemarkTesting
         #expect(facts["Commit"]?.hasPrefix(String(second.prefix(7))) == true, "\(facts)")
         #expect(facts["Author"] == "Test <test@example.com>", "\(facts)")
         #expect(facts["File"] == "manifests/serving/fraud-detector.yaml:38", "\(facts)")
+        let service = resource["service"] as? String ?? ""
+        #expect(service.contains("The service's events, newest first") && service.contains("fraud-detector Updating"), "\(service)")
         let served = resource["rows"] as? [String] ?? []
         #expect(served.contains { $0.contains("fraud-models/1") && $0.contains("Approved") && $0.contains("approved in \(first.prefix(7)) by Test") }, "\(served)")
 

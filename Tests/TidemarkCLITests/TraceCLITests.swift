@@ -28,6 +28,10 @@ import TidemarkTesting
         #expect(text.stdout.contains("  serves    fraud-models/2 version 2 (Approved) through fraud-xgb-"), "\(text.stdout)")
         #expect(text.stdout.contains("approved in \(second.prefix(7)) by Risk Reviewer <reviewer@example.com> (revision 2)"))
         #expect(text.stdout.contains("update succeeded revision 2 commit \(second.prefix(7))"))
+        // The service's own history of the object: created, then updated to the new config.
+        let events = text.stdout.components(separatedBy: "  service events (").last ?? ""
+        #expect(events.contains(" fraud-detector Creating\n") && events.contains(" fraud-detector Updating\n") && events.contains(" fraud-detector InService\n"),
+                "\(text.stdout)")
 
         // The group was written by the first author and never changed.
         let group = try CLITests.run(["trace", "ModelPackageGroup/fraud-models", "--format", "json"], in: repo.url, env: env)
@@ -37,6 +41,9 @@ import TidemarkTesting
         #expect(source["author"] as? String == "Test <test@example.com>")
         #expect(source["file"] as? String == "manifests/registry/fraud-models.yaml")
         #expect((json["audit"] as? [[String: Any]])?.first?["action"] as? String == "create")
+        let groupEvents = (json["events"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+        // Pending, Completed, and a change for each version registered into it.
+        #expect(groupEvents.first == "Pending" && groupEvents.count == 4 && groupEvents.dropFirst().allSatisfy { $0 == "Completed" }, "\(groupEvents)")
 
         // Outside the repository the lineage still names the commits; only authors are missing.
         let elsewhere = try CLITests.run(["trace", "Endpoint/fraud-detector", "--repo", "/nonexistent"], in: repo.url, env: env)

@@ -34,6 +34,36 @@ import TidemarkEngine
         #expect(ready?.phase == .ready)
     }
 
+    /// Each change is an event of the object's history: its status then, why it failed, and
+    /// its deletion, at the service's time.
+    @Test func anObjectsEventsAreItsStatusesInOrder() async throws {
+        let h = try Harness()
+        _ = try await h.services.create(.model, name: "m", spec: spec(#"{"primaryContainer":{"image":"i"}}"#), clientToken: "t1")
+        _ = try await h.services.create(.endpointConfig, name: "c", spec: spec(#"{"productionVariants":[{"variantName":"v","modelName":"m","instanceType":"ml.m5.large","initialInstanceCount":1}]}"#), clientToken: "t2")
+        let start = h.time.now()
+        _ = try await h.services.create(.endpoint, name: "e", spec: spec(#"{"endpointConfigName":"c"}"#), clientToken: "t3")
+        h.time.advance(seconds: 5)
+        _ = try await h.services.describe(.endpoint, "e")
+        try h.services.inject(.fail, .endpoint, "e", detail: "capacity unavailable")
+        _ = try await h.services.update(.endpoint, "e", spec: spec(#"{"endpointConfigName":"c"}"#))
+        h.time.advance(seconds: 3600)
+        _ = try await h.services.describe(.endpoint, "e")
+        try await h.services.delete(.endpoint, "e")
+        h.time.advance(seconds: 3600)
+        _ = try await h.services.describe(.endpoint, "e")
+        let events = try #require(try await h.services.events(.endpoint, names: ["e"], limit: 100))
+        let statuses = events.map { $0.status ?? "-" }
+        #expect(statuses.first == "Creating" && statuses.last == "Deleted", "\(statuses)")
+        #expect(statuses.contains("InService") && statuses.contains("Updating") && statuses.contains("Deleting"), "\(statuses)")
+        #expect(events.first { $0.failureReason != nil }?.failureReason?.contains("capacity unavailable") == true, "\(events)")
+        #expect(events.map(\.time) == events.map(\.time).sorted())
+        #expect(events.first?.time == start)
+        // Other objects' events stay theirs; the newest `limit` are kept.
+        #expect(try await h.services.events(.endpoint, names: ["other"], limit: 100)?.isEmpty == true)
+        #expect(try await h.services.events(.endpoint, names: ["e"], limit: 2)?.map { $0.status ?? "-" }.last == "Deleted")
+        #expect(try await h.services.events(.endpoint, names: ["e"], limit: 2)?.count == 2)
+    }
+
     @Test func stalledAndFailedTransitions() async throws {
         let h = try Harness()
         _ = try await h.services.create(.model, name: "m", spec: spec(#"{"primaryContainer":{"image":"i"}}"#), clientToken: "a")

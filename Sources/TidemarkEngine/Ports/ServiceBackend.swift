@@ -153,10 +153,31 @@ public protocol ServiceBackend: Sendable {
     /// The objects changed since `cursor`, oldest first, at most `limit`; nil when the
     /// backend keeps no change feed (drift is then found by the periodic resync only).
     func changes(since cursor: Int64, limit: Int) async throws -> ChangeBatch?
+    /// What the service recorded happening to the objects `names` of `kind` (their status after
+    /// each change, and why one failed), oldest first, at most `limit` of the newest; nil when
+    /// the backend keeps no such history (the SageMaker API's is in CloudTrail, not here).
+    func events(_ kind: ResourceKind, names: [String], limit: Int) async throws -> [ObjectEvent]?
 }
 
 extension ServiceBackend {
     public func changes(since cursor: Int64, limit: Int) async throws -> ChangeBatch? { nil }
+    public func events(_ kind: ResourceKind, names: [String], limit: Int) async throws -> [ObjectEvent]? { nil }
+}
+
+/// One change a service made to an object, as its history shows it.
+public struct ObjectEvent: Sendable, Hashable {
+    public var time: Date
+    public var name: String
+    /// The status after the change; `Deleted` when the object went away.
+    public var status: String?
+    public var failureReason: String?
+
+    public init(time: Date, name: String, status: String?, failureReason: String?) {
+        self.time = time
+        self.name = name
+        self.status = status
+        self.failureReason = failureReason
+    }
 }
 
 /// One change to a live object, numbered in the order the service made it.

@@ -132,7 +132,8 @@ try:
         values = [e.text for e in dl.find_elements(By.TAG_NAME, "dd")]
         facts.update(dict(zip(keys, values)))
     served = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "section table.list tbody tr")]
-    seen["pages"]["resource"] = {"facts": facts, "rows": served,
+    service = driver.find_element(By.ID, "service-heading").find_element(By.XPATH, "..").text
+    seen["pages"]["resource"] = {"facts": facts, "rows": served, "service": service,
                                  "diff": driver.find_element(By.ID, "diff-heading").find_element(By.XPATH, "..").text}
     shot(driver, "resource")
 
