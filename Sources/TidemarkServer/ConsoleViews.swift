@@ -115,9 +115,23 @@ enum ConsoleViews {
             "resourceCount": count, "tree": tree,
             "drifted": positive(states.filter(\.drifted).count), "outOfSync": positive(states.filter { $0.sync != .synced }.count),
             "pending": s.changes > 0,
-            "plan": s.plan.map { PlanRenderer.text($0, color: false) },
+            "plan": s.plan.map { planText($0, app: app) },
         ])
     }
+
+    /// The plan as the PR shows it, cut at a line once it passes `planLimit` bytes (a first
+    /// sync of 10,000 creates is megabytes): the whole plan is one link away.
+    static func planText(_ plan: Plan, app: String) -> String {
+        let text = PlanRenderer.text(plan, color: false)
+        guard text.utf8.count > planLimit else { return text }
+        var kept = text.utf8.prefix(planLimit)
+        if let newline = kept.lastIndex(of: UInt8(ascii: "\n")) { kept = kept[..<newline] }
+        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
+        let shown = kept.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
+        return String(decoding: kept, as: UTF8.self) + "\n… \(lines - shown) more lines: the whole plan is at /api/v1/apps/\(app)/plan\n"
+    }
+
+    static let planLimit = 256 * 1024
 
     static func resourcePath(_ app: String, _ id: ResourceID) -> String {
         "/apps/\(app)/resources/\(id.kind.rawValue)/\(HTMLText.segment(id.name))"
