@@ -110,11 +110,12 @@ public actor Controller: Service {
                             message: message, drifted: drifted, time: time.now()))
     }
 
-    /// Asks for a reconcile now (webhook, API). `force` applies even with automated sync off.
-    /// The API's requests are recorded with the `api` trigger and actor.
-    public func requestSync(_ trigger: Trigger, force: Bool) {
+    /// Asks for a reconcile now (webhook, API, console). `force` applies even with automated
+    /// sync off. The API's requests are recorded with the `api` trigger and, unless `actor`
+    /// names another (the console's), the `api` actor.
+    public func requestSync(_ trigger: Trigger, force: Bool, actor: String? = nil) {
         pendingTrigger = trigger
-        pendingActor = trigger == .api ? "api" : nil
+        pendingActor = actor ?? (trigger == .api ? "api" : nil)
         forced = forced || force
         wake.yield(.request)
     }

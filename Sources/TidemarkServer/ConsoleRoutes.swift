@@ -45,7 +45,7 @@ struct ConsoleRoutes: Sendable {
         router.get("/") { request, _ in await applications(request) }
         router.get("events") { _, _ in events(controllers) }
         router.get("apps/:app") { request, context in try await page(request, context) { c, _ in
-            (.application, c.settings.application, await ConsoleViews.application(c))
+            (.application, c.settings.application, try await ConsoleViews.application(c))
         } }
         router.get("apps/:app/events") { _, context in
             guard let c = byName[context.parameters.get("app") ?? ""] else { return Self.notFound() }
@@ -77,7 +77,7 @@ struct ConsoleRoutes: Sendable {
         router.post("console/session") { request, _ in await unlock(request) }
         router.post("console/session/end") { request, _ in await lock(request) }
         router.post("apps/:app/sync") { request, context in try await act(request, context) { c, _ in
-            await c.requestSync(.api, force: true)
+            await c.requestSync(.api, force: true, actor: "console")
             return .done("sync")
         } }
         router.post("apps/:app/rollback") { request, context in try await act(request, context) { c, form in

@@ -81,7 +81,7 @@ enum ConsoleViews {
 
     // MARK: Application
 
-    static func application(_ c: Controller) async -> [String: Any] {
+    static func application(_ c: Controller) async throws -> [String: Any] {
         let s = await c.currentStatus()
         let settings = c.settings
         let app = settings.application
@@ -90,11 +90,14 @@ enum ConsoleViews {
         var headSummary = ""
         if let (index, commit) = await c.currentIndex() {
             headSummary = commit.id == s.lastFetchCommit ? commit.summary : ""
+            // The live name where Tidemark made the object (a registry version's `group/N` is
+            // the service's), else the name resolution gives it.
+            let inventory = try await c.reconciler.store.inventory()
             var nodes: [ResourceID: ResourceTree.Node] = [:]
             nodes.reserveCapacity(index.resolved.count)
             for (id, r) in index.resolved {
                 let state = s.resources[id]
-                nodes[id] = ResourceTree.Node(physicalName: r.physicalName, sync: state?.sync.rawValue ?? "Unknown",
+                nodes[id] = ResourceTree.Node(physicalName: inventory[id]?.physicalName ?? r.physicalName, sync: state?.sync.rawValue ?? "Unknown",
                                               health: state?.health ?? "Unknown", drifted: state?.drifted ?? false)
             }
             count = nodes.count

@@ -97,6 +97,9 @@ import TidemarkTesting
         #expect(history.count == 3)
         #expect(history.first?["actor"] as? String == "console" && history.first?["trigger"] as? String == "rollback", "\(history.first ?? [:])")
         #expect(history.first?["commit"] as? String == first)
+        // The audit log names the console as the rollback's actor.
+        let (_, auditBody) = try await c.request("GET", "/api/v1/audit?limit=1000")
+        #expect(String(decoding: auditBody, as: UTF8.self).contains("\"actor\": \"console\""))
 
         // The API gives the same lineage as JSON.
         let (lineageCode, lineageBody) = try await c.request("GET", "/api/v1/resources/Endpoint/fraud-detector/lineage")

@@ -52,6 +52,8 @@ import FoundationNetworking
         let (_, churnPage) = try await Self.text(c, "/apps/churn")
         #expect(churnPage.contains("id=\"r-Endpoint-churn-detector\"") && !churnPage.contains("r-Endpoint-fraud-detector"))
         #expect(churnPage.components(separatedBy: "<li class=\"node sync-Synced health-Healthy\"").count - 1 == 9)
+        // A registry version shows the name the service gave it.
+        #expect(churnPage.contains("<a href=\"/apps/churn/resources/ModelPackage/churn-xgb-v1\">churn-xgb-v1</a> <span class=\"physical\" title=\"physical name\">churn-models/1</span>"))
 
         // Headers: no framing, scripts from here only, a session cookie that scripts cannot read.
         guard let url = URL(string: "http://127.0.0.1:\(c.port)/apps/fraud/history") else { return }
