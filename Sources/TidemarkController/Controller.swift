@@ -28,8 +28,15 @@ public actor Controller: Service {
     enum Wake: Sendable { case interval, request }
 
     var status = ControllerStatus() {
-        didSet { if status.headline != oldValue.headline { announceChange() } }
+        didSet {
+            guard status.headline != oldValue.headline else { return }
+            headlineVersion += 1
+            announceChange()
+        }
     }
+    /// Counts the headline's changes: a page rendered at one version and a stream opened later
+    /// know whether they missed one in between.
+    var headlineVersion = 0
     /// Those watching the status (the console's live pages), each woken when its headline changes.
     var watchers: [Int: AsyncStream<Void>.Continuation] = [:]
     var nextWatcher = 0
@@ -99,6 +106,9 @@ public actor Controller: Service {
     }
 
     func unwatch(_ id: Int) { watchers[id] = nil }
+
+    /// How many times the headline has changed since this controller started.
+    public func currentVersion() -> Int { headlineVersion }
 
     func announceChange() {
         for w in watchers.values { w.yield() }

@@ -43,13 +43,13 @@ struct ConsoleRoutes: Sendable {
         router.get("assets/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
         router.get("assets/console.js") { _, _ in Self.asset(ConsoleAssets.script, type: "text/javascript; charset=utf-8") }
         router.get("/") { request, _ in await applications(request) }
-        router.get("events") { _, _ in events(controllers) }
+        router.get("events") { request, _ in events(controllers, since: request.uri.queryParameters.get("since", as: Int.self)) }
         router.get("apps/:app") { request, context in try await page(request, context) { c, _ in
             (.application, c.settings.application, try await ConsoleViews.application(c))
         } }
-        router.get("apps/:app/events") { _, context in
+        router.get("apps/:app/events") { request, context in
             guard let c = byName[context.parameters.get("app") ?? ""] else { return Self.notFound() }
-            return events([c])
+            return events([c], since: request.uri.queryParameters.get("since", as: Int.self))
         }
         router.get("apps/:app/resources/:kind/:name") { request, context in
             let kindText = context.parameters.get("kind") ?? ""
@@ -115,8 +115,9 @@ struct ConsoleRoutes: Sendable {
     }
 
     func html(_ page: ConsolePages.Page, title: String, app: String?, fields: [String: Any], status: HTTPResponse.Status = .ok,
-              session: (id: String, session: ConsoleSessions.Session, created: Bool)?) -> Response {
-        let events = app.map { "/apps/\($0)/events" } ?? (page == .applications ? "/events" : nil)
+              session: (id: String, session: ConsoleSessions.Session, created: Bool)?, version: Int? = nil) -> Response {
+        var events = app.map { "/apps/\($0)/events" } ?? (page == .applications ? "/events" : nil)
+        if let version, let e = events { events = e + "?since=\(version)" }
         let body = pages.render(page, title: title, app: app, events: events, fields: fields, at: Date())
         var response = Response(status: status, headers: Self.securityHeaders, body: .init(byteBuffer: ByteBuffer(string: body)))
         if let session, session.created {
@@ -129,8 +130,9 @@ struct ConsoleRoutes: Sendable {
         let q = request.uri.queryParameters
         let filter = ConsoleViews.Filter(q: String((q.get("q") ?? "").prefix(100)), sync: String((q.get("sync") ?? "").prefix(20)),
                                          health: String((q.get("health") ?? "").prefix(20)), label: String((q.get("label") ?? "").prefix(200)))
+        let version = await Self.version(controllers)
         let fields = await ConsoleViews.applications(controllers, filter: filter)
-        return html(.applications, title: "Applications", app: nil, fields: fields, session: await session(request))
+        return html(.applications, title: "Applications", app: nil, fields: fields, session: await session(request), version: version)
     }
 
     /// A page of one application: a 404 page for an unknown one.
@@ -143,8 +145,11 @@ struct ConsoleRoutes: Sendable {
                         fields: ["heading": "No such application", "text": "There is no application '\(name.prefix(80))'.", "back": "/"],
                         status: .notFound, session: s)
         }
+        // Read before gathering: a change while gathering makes the stream refresh the page again.
+        let version = await c.currentVersion()
         let (page, title, fields) = try await gather(c, s)
-        return html(page, title: title, app: c.settings.application, fields: fields, status: page == .message ? .notFound : .ok, session: s)
+        return html(page, title: title, app: c.settings.application, fields: fields, status: page == .message ? .notFound : .ok,
+                    session: s, version: version)
     }
 
     /// The token form's fields: shown when the server has a token and this session has not entered it.
@@ -158,16 +163,28 @@ struct ConsoleRoutes: Sendable {
 
     static let ended = "\u{0}"
 
+    /// The version a page shows: the sum of its controllers' headline versions (each only grows).
+    static func version(_ watched: [Controller]) async -> Int {
+        var sum = 0
+        for c in watched { sum += await c.currentVersion() }
+        return sum
+    }
+
     /// Server-Sent Events: `status` whenever an application's headline changes, and a comment
-    /// every 15 s so proxies keep the connection open.
-    func events(_ watched: [Controller]) -> Response {
+    /// every 15 s so proxies keep the connection open. `since` is the version the page was
+    /// rendered at: a change between the render and this stream is sent at once, not missed.
+    func events(_ watched: [Controller], since: Int?) -> Response {
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let (wakes, wake) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(16))
+            // Watch first, then compare versions: a change lands in one or the other.
+            var streams: [(String, AsyncStream<Void>)] = []
+            for c in watched { streams.append((c.settings.application, await c.watch())) }
+            if let since, await Self.version(watched) != since { wake.yield(watched.count == 1 ? watched[0].settings.application : "*") }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for c in watched {
+                for (app, stream) in streams {
                     group.addTask {
-                        for await _ in await c.watch() { wake.yield(c.settings.application) }
+                        for await _ in stream { wake.yield(app) }
                         // The controller stopped (the server is shutting down): end the stream.
                         wake.yield(Self.ended)
                     }

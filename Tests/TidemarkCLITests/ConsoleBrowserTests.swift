@@ -63,7 +63,9 @@ import TidemarkTesting
         #expect(nodes.values.allSatisfy { $0 == ["Synced", "Healthy"] }, "\(nodes)")
         #expect(app["collapsedAtFirst"] as? Bool == true)
         #expect(app["openedByKeyboard"] as? Bool == true)
-        #expect((app["plan"] as? String)?.contains("No changes. 9 resources up to date.") == true, "\(app["plan"] ?? "")")
+        // The last plan, from the PR plan's renderer: the second commit's (its apply, or the
+        // no-op pass after it, whichever the page met).
+        #expect((app["plan"] as? String)?.hasPrefix("Tidemark plan: manifests at main (\(second.prefix(7))) against live") == true, "\(app["plan"] ?? "")")
 
         // Lineage: the commit, its author, file:line, and who approved the served package.
         let resource = try #require(pages["resource"] as? [String: Any])

@@ -75,6 +75,14 @@ import FoundationNetworking
         let (history, _) = try await c.request("GET", "/api/v1/apps/fraud/history")
         #expect(history == 200)
 
+        // A page carries the version it was rendered at; a stream opened later with an older
+        // one is told at once (the change in between is not missed).
+        let version = try #require(churnPage.range(of: #"data-events="/apps/churn/events\?since=(\d+)""#, options: .regularExpression)
+            .flatMap { Int(churnPage[$0].split(separator: "=").last?.dropLast() ?? "") })
+        #expect(version > 0)
+        let stale = try await ChildProcess.captureAsync("curl", ["-sN", "--max-time", "2", "http://127.0.0.1:\(c.port)/apps/churn/events?since=0"])
+        #expect(stale.stdout.contains("event: status\ndata: {\"application\":\"churn\"}"), "\(stale.stdout)")
+
         // The event stream: a status event when the application changes.
         let events = URL(fileURLWithPath: data).appendingPathExtension("events")
         let curl = try ChildProcess.start("curl", ["-sN", "--max-time", "20", "http://127.0.0.1:\(c.port)/apps/churn/events"],

@@ -10,7 +10,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -46,9 +46,11 @@ def shot(driver, name):
     driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
 
 
-# The page swaps <main> when the server says something changed: an element found a moment
-# ago may be gone, so waits and reads try again.
-TRANSIENT = (StaleElementReferenceException, NoSuchElementException)
+# The page swaps <main> when the server says something changed, and a form post navigates: an
+# element found a moment ago may be gone (chromedriver reports that as a stale element, a
+# missing one, or "Node with given id does not belong to the document"), so waits and reads
+# try again.
+TRANSIENT = (WebDriverException,)
 
 
 def wait(driver, seconds, predicate):
@@ -66,6 +68,28 @@ def text(driver, selector, by=By.CSS_SELECTOR):
         except TRANSIENT:
             time.sleep(0.1)
     return driver.find_element(by, selector).text
+
+
+def click(driver, selector):
+    for _ in range(50):
+        try:
+            driver.find_element(By.CSS_SELECTOR, selector).click()
+            return
+        except TRANSIENT:
+            time.sleep(0.1)
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+
+
+def submit_token(driver, value):
+    for _ in range(50):
+        try:
+            field = driver.find_element(By.CSS_SELECTOR, "input[name=token]")
+            field.send_keys(value)
+            field.send_keys(Keys.ENTER)
+            return
+        except TRANSIENT:
+            time.sleep(0.1)
+    raise RuntimeError("no token field")
 
 
 def texts(driver, selector):
@@ -140,30 +164,26 @@ try:
     # History: Rollback without the token is refused.
     driver.get(BASE + "/apps/default/history")
     console_errors(driver, "history")
-    driver.find_element(By.CSS_SELECTOR, "button[aria-label='Roll back to revision 1']").click()
-    wait(driver, 10, lambda d: d.find_element(By.TAG_NAME, "h1").text != "")
+    click(driver, "button[aria-label='Roll back to revision 1']")
+    wait(driver, 10, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Token required")
     console_errors(driver, "refused")  # the 403 itself is logged as a failed load
     seen["pages"]["refused"] = {"h1": text(driver, "h1"), "text": text(driver, "main")}
     shot(driver, "rollback-refused")
 
     # A wrong token stays locked; the right one unlocks this browser session.
     driver.get(BASE + "/apps/default/history")
-    field = driver.find_element(By.CSS_SELECTOR, "input[name=token]")
-    field.send_keys("not-the-token")
-    field.send_keys(Keys.ENTER)
+    submit_token(driver, "not-the-token")
     wait(driver, 10, lambda d: "Wrong token" in d.find_element(By.TAG_NAME, "h1").text)
     seen["pages"]["wrongToken"] = text(driver, "h1")
     console_errors(driver, "wrong token")  # the 401 itself
     driver.get(BASE + "/apps/default/history")
-    field = driver.find_element(By.CSS_SELECTOR, "input[name=token]")
-    field.send_keys(TOKEN)
-    field.send_keys(Keys.ENTER)
+    submit_token(driver, TOKEN)
     wait(driver, 10, lambda d: "unlocked" in d.find_element(By.CSS_SELECTOR, "main").text)
     seen["pages"]["unlocked"] = "Actions are unlocked" in text(driver, "main")
 
     # Rollback with the token: the page then updates itself (Server-Sent Events) when the
     # rollback lands, without being reloaded.
-    driver.find_element(By.CSS_SELECTOR, "button[aria-label='Roll back to revision 1']").click()
+    click(driver, "button[aria-label='Roll back to revision 1']")
     wait(driver, 10, lambda d: "requested" in d.find_element(By.CSS_SELECTOR, "main").text)
     url_after_post = driver.current_url
     flash = text(driver, ".flash")
