@@ -161,7 +161,12 @@ struct ConsoleRoutes: Sendable {
 
     // MARK: Live updates
 
-    static let ended = "\u{0}"
+    /// What wakes an event stream.
+    enum StreamWake: Sendable {
+        case changed(String)
+        case keepAlive
+        case ended
+    }
 
     /// The version a page shows: the sum of its controllers' headline versions (each only grows).
     static func version(_ watched: [Controller]) async -> Int {
@@ -176,23 +181,23 @@ struct ConsoleRoutes: Sendable {
     func events(_ watched: [Controller], since: Int?) -> Response {
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let (wakes, wake) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(16))
+            let (wakes, wake) = AsyncStream.makeStream(of: StreamWake.self, bufferingPolicy: .bufferingNewest(16))
             // Watch first, then compare versions: a change lands in one or the other.
             var streams: [(String, AsyncStream<Void>)] = []
             for c in watched { streams.append((c.settings.application, await c.watch())) }
-            if let since, await Self.version(watched) != since { wake.yield(watched.count == 1 ? watched[0].settings.application : "*") }
+            if let since, await Self.version(watched) != since { wake.yield(.changed(watched.count == 1 ? watched[0].settings.application : "*")) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (app, stream) in streams {
                     group.addTask {
-                        for await _ in stream { wake.yield(app) }
+                        for await _ in stream { wake.yield(.changed(app)) }
                         // The controller stopped (the server is shutting down): end the stream.
-                        wake.yield(Self.ended)
+                        wake.yield(.ended)
                     }
                 }
                 group.addTask {
                     while !Task.isCancelled {
                         try await Task.sleep(for: .seconds(15))
-                        wake.yield("")
+                        wake.yield(.keepAlive)
                     }
                 }
                 // Ends when the client goes away (a write throws), a controller stops, or the
@@ -200,12 +205,15 @@ struct ConsoleRoutes: Sendable {
                 defer { group.cancelAll() }
                 try await withGracefulShutdownHandler {
                     try await writer.write(ByteBuffer(string: "retry: 3000\n: connected\n\n"))
-                    for await app in wakes {
-                        if app == Self.ended { break }
-                        try await writer.write(ByteBuffer(string: app.isEmpty ? ": keep-alive\n\n" : "event: status\ndata: {\"application\":\"\(app)\"}\n\n"))
+                    streaming: for await w in wakes {
+                        switch w {
+                        case .changed(let app): try await writer.write(ByteBuffer(string: "event: status\ndata: {\"application\":\"\(app)\"}\n\n"))
+                        case .keepAlive: try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        case .ended: break streaming
+                        }
                     }
                 } onGracefulShutdown: {
-                    wake.yield(Self.ended)
+                    wake.yield(.ended)
                 }
             }
             try await writer.finish(nil)
