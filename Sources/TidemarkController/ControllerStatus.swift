@@ -67,11 +67,5 @@ public struct ResourceState: Sendable, Hashable {
     public var phase: Phase?
     public var drifted: Bool
 
-    public init(sync: Sync, phase: Phase?, drifted: Bool) {
-        self.sync = sync
-        self.phase = phase
-        self.drifted = drifted
-    }
-
     public var health: String { Phase.health(phase) }
 }

@@ -21,18 +21,6 @@ public struct Notice: Sendable, Hashable {
     /// Resources changed outside Tidemark, for `drift`.
     public var drifted: [ResourceID]
     public var time: Date
-
-    public init(event: Event, application: String, commit: String?, revision: Int64?, sync: ControllerStatus.Sync,
-                message: String, drifted: [ResourceID] = [], time: Date) {
-        self.event = event
-        self.application = application
-        self.commit = commit
-        self.revision = revision
-        self.sync = sync
-        self.message = message
-        self.drifted = drifted
-        self.time = time
-    }
 }
 
 /// Where notices go. `post` returns at once: a slow or failing receiver never holds up a

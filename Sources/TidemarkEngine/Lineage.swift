@@ -54,7 +54,11 @@ public struct Lineage: Sendable {
         let origin = await Self.origin(entry.commit, revision: entry.revision, file: entry.file, line: entry.line, source: source)
         var served: [Served] = []
         if id.kind == .endpoint, let live {
-            served = try await Self.served(by: live, backend: backend, inventory: inventory, store: store, source: source)
+            served = try await Self.served(by: live, backend: backend, inventory: inventory)
+            for i in served.indices {
+                guard let package = served[i].resource, let entry = try await approval(of: package, store: store) else { continue }
+                served[i].approvedBy = await Self.origin(entry.draft.commit ?? "", revision: entry.draft.revision, file: nil, line: nil, source: source)
+            }
         }
         let audit = try await Self.audit(of: id, store: store)
         let events = try await backend.events(id.kind, names: [entry.physicalName] + entry.superseded, limit: auditLimit)
@@ -74,9 +78,9 @@ public struct Lineage: Sendable {
         return origin
     }
 
-    /// Endpoint → config → models → registry versions, their approval and who approved them.
-    public static func served(by endpoint: LiveObject, backend: any ServiceBackend, inventory: [ResourceID: InventoryEntry],
-                       store: any StateStore, source: (any RepositorySource)?) async throws -> [Served] {
+    /// Endpoint → config → models → registry versions and their approval (`trace` adds who
+    /// approved each).
+    public static func served(by endpoint: LiveObject, backend: any ServiceBackend, inventory: [ResourceID: InventoryEntry]) async throws -> [Served] {
         guard let configName = endpoint.spec["endpointConfigName"]?.stringValue,
               let config = try await backend.describe(.endpointConfig, configName) else { return [] }
         var byName: [String: ResourceID] = [:]
@@ -89,14 +93,9 @@ public struct Lineage: Sendable {
             let containers = (model.spec["containers"]?.elements ?? []) + [model.spec["primaryContainer"]].compactMap { $0 }
             for c in containers {
                 guard let package = c["modelPackageName"]?.stringValue, let p = try await backend.describe(.modelPackage, package) else { continue }
-                let resource = byName[package]
-                var approvedBy: Origin?
-                if let resource, let entry = try await approval(of: resource, store: store) {
-                    approvedBy = await origin(entry.draft.commit ?? "", revision: entry.draft.revision, file: nil, line: nil, source: source)
-                }
-                out.append(Served(variant: variant["variantName"]?.stringValue ?? "", model: modelName, package: package, resource: resource,
+                out.append(Served(variant: variant["variantName"]?.stringValue ?? "", model: modelName, package: package, resource: byName[package],
                                   version: p.observed["version"]?.intValue, approval: p.spec["modelApprovalStatus"]?.stringValue,
-                                  approvedBy: approvedBy))
+                                  approvedBy: nil))
             }
         }
         return out

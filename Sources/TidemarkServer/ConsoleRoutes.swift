@@ -267,14 +267,34 @@ struct ConsoleRoutes: Sendable {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 
+    /// A posted form the console may act on, or the page that refuses it.
+    enum Posted {
+        case form(Form, sessionID: String, session: ConsoleSessions.Session)
+        case refused(Response)
+    }
+
+    /// The form when it comes from this console's own pages, reads, and carries this browser
+    /// session's CSRF token.
+    func posted(_ request: Request, app: String?) async -> Posted {
+        guard Self.sameOrigin(request) else {
+            return .refused(await refused("Refused", "The form did not come from this console.", status: .forbidden, request: request, app: app))
+        }
+        guard let form = await form(request) else {
+            return .refused(await refused("Refused", "The form could not be read: a field is malformed or the body is over 64 KB.",
+                                          status: .badRequest, request: request, app: app))
+        }
+        guard let id = request.cookies[ConsoleSessions.cookie]?.value, let session = await sessions.verified(id, csrf: form.csrf, now: Date()) else {
+            return .refused(await refused("Refused", "The form has expired; reload the page and try again.", status: .forbidden, request: request, app: app))
+        }
+        return .form(form, sessionID: id, session: session)
+    }
+
     /// Enters the API token for this browser session.
     func unlock(_ request: Request) async -> Response {
-        guard Self.sameOrigin(request), let form = await form(request) else {
-            return await refused("Refused", "The form did not come from this console.", status: .forbidden, request: request, app: nil)
-        }
-        let id = request.cookies[ConsoleSessions.cookie]?.value
-        guard let id, await sessions.verified(id, csrf: form.csrf, now: Date()) != nil else {
-            return await refused("Refused", "The form has expired; reload the page and try again.", status: .forbidden, request: request, app: nil)
+        let (form, id): (Form, String)
+        switch await posted(request, app: nil) {
+        case .refused(let response): return response
+        case .form(let f, let i, _): (form, id) = (f, i)
         }
         let back = Self.returnPath(form.return, fallback: "/")
         guard let expected = settings.apiToken else { return Self.seeOther(back) }
@@ -286,12 +306,12 @@ struct ConsoleRoutes: Sendable {
     }
 
     func lock(_ request: Request) async -> Response {
-        guard Self.sameOrigin(request), let form = await form(request), let id = request.cookies[ConsoleSessions.cookie]?.value,
-              await sessions.verified(id, csrf: form.csrf, now: Date()) != nil else {
-            return await refused("Refused", "The form has expired; reload the page and try again.", status: .forbidden, request: request, app: nil)
+        switch await posted(request, app: nil) {
+        case .refused(let response): return response
+        case .form(let form, let id, _):
+            await sessions.setUnlocked(id, false)
+            return Self.seeOther(Self.returnPath(form.return, fallback: "/"))
         }
-        await sessions.setUnlocked(id, false)
-        return Self.seeOther(Self.returnPath(form.return, fallback: "/"))
     }
 
     /// What an action did: requested (the code the history page explains), or refused.
@@ -305,11 +325,10 @@ struct ConsoleRoutes: Sendable {
     func act(_ request: Request, _ context: BasicRequestContext, _ action: (Controller, Form) async throws -> Outcome) async throws -> Response {
         let name = context.parameters.get("app") ?? ""
         guard let c = byName[name] else { return Self.notFound() }
-        guard Self.sameOrigin(request), let form = await form(request) else {
-            return await refused("Refused", "The form did not come from this console.", status: .forbidden, request: request, app: name)
-        }
-        guard let session = await sessions.verified(request.cookies[ConsoleSessions.cookie]?.value, csrf: form.csrf, now: Date()) else {
-            return await refused("Refused", "The form has expired; reload the page and try again.", status: .forbidden, request: request, app: name)
+        let (form, session): (Form, ConsoleSessions.Session)
+        switch await posted(request, app: name) {
+        case .refused(let response): return response
+        case .form(let f, _, let s): (form, session) = (f, s)
         }
         guard settings.apiToken == nil || session.unlocked else {
             return await refused("Token required", "Sync and Rollback need the API token: enter it once for this browser session.",

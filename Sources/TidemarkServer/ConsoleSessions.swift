@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TidemarkCore
 
 /// The console's browser sessions: each has a random id (an HttpOnly, SameSite=Strict
 /// cookie), a random CSRF token its forms carry, and whether the API token was entered in
@@ -55,6 +56,6 @@ actor ConsoleSessions {
 
     /// 32 random bytes as hex.
     static func random() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
+        SymmetricKey(size: .bits256).withUnsafeBytes { SHA256Hex.hex($0) }
     }
 }

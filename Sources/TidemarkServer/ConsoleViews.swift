@@ -122,16 +122,11 @@ enum ConsoleViews {
         ])
     }
 
-    /// The plan as the PR shows it, cut at a line once it passes `planLimit` bytes (a first
-    /// sync of 10,000 creates is megabytes): the whole plan is one link away.
+    /// The plan as the PR shows it, its changes stopping once it passes `planLimit` bytes (a
+    /// first sync of 10,000 creates is megabytes): the whole plan is one link away.
     static func planText(_ plan: Plan, app: String) -> String {
-        let text = PlanRenderer.text(plan, color: false)
-        guard text.utf8.count > planLimit else { return text }
-        var kept = text.utf8.prefix(planLimit)
-        if let newline = kept.lastIndex(of: UInt8(ascii: "\n")) { kept = kept[..<newline] }
-        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
-        let shown = kept.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
-        return String(decoding: kept, as: UTF8.self) + "\n… \(lines - shown) more lines: the whole plan is at /api/v1/apps/\(app)/plan\n"
+        let (text, omitted) = PlanRenderer.text(plan, color: false, limit: planLimit)
+        return omitted == 0 ? text : text + "The whole plan: /api/v1/apps/\(app)/plan\n"
     }
 
     static let planLimit = 256 * 1024

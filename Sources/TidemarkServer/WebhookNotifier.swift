@@ -33,6 +33,13 @@ public struct NotificationTarget: Sendable {
         self.secret = secret
     }
 
+    /// An http:// or https:// URL with a host: what a target may be.
+    public static func isValid(_ url: String) -> Bool {
+        guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = u.host, !host.isEmpty else { return false }
+        return true
+    }
+
     /// `scheme://host[:port]`: what logs may show of the URL.
     public var redacted: String {
         guard let u = URL(string: url), let scheme = u.scheme, let host = u.host else { return "(a webhook)" }
@@ -108,7 +115,7 @@ public final class WebhookNotifier: NoticeSink, Service {
             request.headers.add(name: "X-Tidemark-Event", value: notice.event.rawValue)
             if let secret = target.secret {
                 let mac = HMAC<SHA256>.authenticationCode(for: Array(body.utf8), using: SymmetricKey(data: Array(secret.utf8)))
-                request.headers.add(name: "X-Tidemark-Signature-256", value: "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
+                request.headers.add(name: "X-Tidemark-Signature-256", value: "sha256=" + SHA256Hex.hex(mac))
             }
             request.body = .bytes(ByteBuffer(string: body))
             var retryable = true

@@ -51,7 +51,7 @@ struct GetCommand: AsyncParsableCommand {
             ]
             if let failure = live?.failureReason { v.append(.init("failureReason", .string(failure))) }
             var serving: [Value] = []
-            if id.kind == .endpoint, let live { serving = try await packagesServed(by: live, services, inventory: inventory, store: store) }
+            if id.kind == .endpoint, let live { serving = try await packagesServed(by: live, services, inventory: inventory) }
             if !serving.isEmpty { v.append(.init("serving", .list(serving))) }
             if ids.count == 1 {
                 v.append(.init("spec", live?.spec ?? .null))
@@ -77,9 +77,8 @@ struct GetCommand: AsyncParsableCommand {
     }
 
     /// Endpoint → config → models → registry versions and their approval (`trace` shows who approved them).
-    func packagesServed(by endpoint: LiveObject, _ services: any ServiceBackend, inventory: [ResourceID: InventoryEntry],
-                        store: any StateStore) async throws -> [Value] {
-        try await Lineage.served(by: endpoint, backend: services, inventory: inventory, store: store, source: nil).map { p in
+    func packagesServed(by endpoint: LiveObject, _ services: any ServiceBackend, inventory: [ResourceID: InventoryEntry]) async throws -> [Value] {
+        try await Lineage.served(by: endpoint, backend: services, inventory: inventory).map { p in
             .object(sorting: [
                 .init("variant", .string(p.variant)), .init("model", .string(p.model)), .init("package", .string(p.package)),
                 .init("version", p.version.map(Value.int) ?? .null), .init("approval", p.approval.map(Value.string) ?? .null),

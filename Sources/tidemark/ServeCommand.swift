@@ -144,12 +144,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         var targets = try notify.map { url in
-            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw CommandFailure("error: --notify needs an http:// or https:// URL") }
+            guard NotificationTarget.isValid(url) else { throw CommandFailure("error: --notify needs an http:// or https:// URL with a host") }
             return NotificationTarget(url: url)
         }
         for (i, n) in file.notifications.enumerated() {
-            guard let url = try n.url ?? n.urlFile.map({ try secret(file: $0) }), url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                throw CommandFailure("error: notifications[\(i)]: the file urlFile does not hold an http:// or https:// URL")
+            guard let url = try n.url ?? n.urlFile.map({ try secret(file: $0) }), NotificationTarget.isValid(url) else {
+                throw CommandFailure("error: notifications[\(i)]: the file urlFile does not hold an http:// or https:// URL with a host")
             }
             targets.append(NotificationTarget(url: url, format: n.format.flatMap(NotificationTarget.Format.init) ?? .json,
                                               events: Set(n.events.compactMap(Notice.Event.init)),

@@ -2,6 +2,7 @@ import Foundation
 import TidemarkCore
 import TidemarkController
 import TidemarkEngine
+import TidemarkServer
 
 /// The `serve` config file: YAML, checked like a manifest (positions, did-you-mean, types).
 struct ServeConfig {
@@ -179,8 +180,8 @@ struct ServeConfig {
                                      events: (n["events"]?.elements ?? []).compactMap(\.stringValue), secretFile: n["secretFile"]?.stringValue)
             if (entry.url == nil) == (entry.urlFile == nil) {
                 diagnostics.append(.error("invalid-value", "notifications[\(i)] needs exactly one of url and urlFile", at: SourceLocation(file: path, node.mark)))
-            } else if let url = entry.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                diagnostics.append(.error("invalid-value", "notifications[\(i)].url is not an http:// or https:// URL", at: SourceLocation(file: path, (node["url"] ?? node).mark)))
+            } else if let url = entry.url, !NotificationTarget.isValid(url) {
+                diagnostics.append(.error("invalid-value", "notifications[\(i)].url is not an http:// or https:// URL with a host", at: SourceLocation(file: path, (node["url"] ?? node).mark)))
             }
             c.notifications.append(entry)
         }

@@ -72,6 +72,9 @@ import FoundationNetworking
         let (refused, page) = try await Self.text(c, "/apps/fraud/rollback", headers: ["Content-Type": "application/x-www-form-urlencoded"],
                                                   method: "POST", body: "revision=1&csrf=guess")
         #expect(refused == 403 && page.contains("The form has expired"))
+        let (malformed, unread) = try await Self.text(c, "/apps/fraud/rollback", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                      method: "POST", body: "revision=99999999999999999999&csrf=x")
+        #expect(malformed == 400 && unread.contains("The form could not be read"), "\(malformed)")
         let (history, _) = try await c.request("GET", "/api/v1/apps/fraud/history")
         #expect(history == 200)
 

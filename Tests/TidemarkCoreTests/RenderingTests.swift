@@ -35,6 +35,22 @@ import Testing
         try check(PlanRenderer.text(samplePlan(), color: false), "plan.txt")
     }
 
+    /// With a limit, the changes stop once the text passes it; the summary still closes it.
+    @Test func aLimitedTextPlanSaysWhatItLeftOut() throws {
+        let plan = try samplePlan()
+        let whole = PlanRenderer.text(plan, color: false)
+        let none = PlanRenderer.text(plan, color: false, limit: .max)
+        #expect(none.text == whole && none.omitted == 0)
+        // The title line alone passes 10 bytes: no change is shown, the count says so.
+        let cut = PlanRenderer.text(plan, color: false, limit: 10)
+        #expect(plan.changes.count > 1 && cut.omitted == plan.changes.count)
+        let firstOnly = PlanRenderer.text(plan, color: false, limit: whole.utf8.count / 10)
+        #expect(firstOnly.omitted > 0 && firstOnly.omitted < plan.changes.count, "\(firstOnly.omitted)")
+        #expect(cut.text.contains("\n  … and \(cut.omitted) more changes\n"))
+        #expect(cut.text.hasSuffix(PlanRenderer.summaryLine(plan) + "\n"))
+        #expect(cut.text.utf8.count < whole.utf8.count)
+    }
+
     @Test func markdownPlanMatchesGolden() throws {
         let parts = PlanRenderer.markdown(try samplePlan())
         #expect(parts.count == 1)

@@ -103,6 +103,12 @@ public enum PlanRenderer {
     }
 
     public static func text(_ plan: Plan, color: Bool) -> String {
+        text(plan, color: color, limit: .max).text
+    }
+
+    /// The text plan, its changes stopping once the text passes `limit` bytes (the summary
+    /// line still closes it), and how many changes were left out.
+    public static func text(_ plan: Plan, color: Bool, limit: Int) -> (text: String, omitted: Int) {
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         func actionColor(_ a: Action) -> String {
             switch a {
@@ -115,7 +121,13 @@ public enum PlanRenderer {
         var out = "Tidemark plan: \(title(plan))\n"
         for e in plan.errors { out += paint("error: ", "1;31") + "\(e.location.map { "\($0): " } ?? "")\(e.message) [\(e.code)]\n" }
         for w in plan.warnings { out += paint("warning: ", "1;33") + "\(w.location.map { "\($0): " } ?? "")\(w.message) [\(w.code)]\n" }
-        for c in plan.changes {
+        var omitted = 0
+        for (i, c) in plan.changes.enumerated() {
+            if out.utf8.count > limit {
+                omitted = plan.changes.count - i
+                out += "\n  … and \(omitted) more change\(omitted == 1 ? "" : "s")\n"
+                break
+            }
             out += "\n  " + paint(c.action.symbol, "1;" + actionColor(c.action)) + " " + paint(c.id.description, "1")
             if let old = c.previousPhysicalName, let new = c.physicalName { out += "  \(old) → \(new)" }
             if c.destructive { out += "  " + paint("DESTRUCTIVE", "1;31") }
@@ -137,7 +149,7 @@ public enum PlanRenderer {
         }
         out += "\n" + paint(summaryLine(plan), "1") + "\n"
         if plan.count(.delete) > 0 { out += "Deletes happen only with `tidemark apply --prune`, and never to retained resources.\n" }
-        return out
+        return (out, omitted)
     }
 
     // MARK: Markdown
