@@ -71,9 +71,9 @@ public enum LivePlanner {
     static func serviceNames(_ resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry]) -> ResourceMap<ResolvedResource> {
         var out = resolved
         for (id, r) in resolved where namesPackages.contains(id.kind) {
-            out[id]?.spec = Resolution.substitute(r.spec, .object(KindDefinition.of(id.kind).spec)) { kind, name in
+            out[id] = r.with(spec: Resolution.substitute(r.spec, .object(KindDefinition.of(id.kind).spec)) { kind, name in
                 kind == .modelPackage ? inventory[ResourceID(kind, name)]?.physicalName : nil
-            }
+            })
         }
         return out
     }

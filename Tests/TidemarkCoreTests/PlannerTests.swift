@@ -15,6 +15,20 @@ import Testing
         changes.first { $0.id.description == id }
     }
 
+    /// Identities order by kind (as listed), then by name byte by byte: the order of plans,
+    /// applies and every listing.
+    @Test func identitiesOrderByKindThenNameBytes() {
+        #expect(ResourceKind.allCases.map(\.rank) == Array(0..<ResourceKind.allCases.count))
+        let names = ["b", "a-1", "a", "", "a0", "Z", "é", "e", "ab", "a-10", "a-2"]
+        for kind in ResourceKind.allCases {
+            let ids = names.map { ResourceID(kind, $0) }.sorted()
+            #expect(ids.map(\.name) == names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        }
+        let mixed = ResourceKind.allCases.reversed().map { ResourceID($0, "x") }.sorted()
+        #expect(mixed.map(\.kind) == ResourceKind.allCases)
+        #expect(!(ResourceID(.model, "a") < ResourceID(.model, "a")))
+    }
+
     @Test func addingAFeatureIsAnInPlaceUpdate() throws {
         let changes = try plan([(Fixtures.featureStore, "    - {featureName: is_foreign, featureType: Integral}\n",
                                  "    - {featureName: is_foreign, featureType: Integral}\n    - {featureName: merchant_risk, featureType: Fractional}\n")])

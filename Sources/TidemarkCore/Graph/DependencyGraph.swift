@@ -16,7 +16,7 @@ public struct DependencyGraph: Sendable {
         var referrers = ResourceMap<Set<ResourceID>>()
         for (id, m) in state.manifests {
             let targets = Self.targets(of: m)
-            deps[id] = targets.filter { state[$0] != nil }.sorted()
+            deps[id] = targets.filter { state.contains($0) }.sorted()
             for target in targets { referrers[target, default: []].insert(id) }
         }
         self.dependencies = deps
@@ -35,7 +35,7 @@ public struct DependencyGraph: Sendable {
     }
 
     static func dependencies(of m: Manifest, in state: DesiredState) -> [ResourceID] {
-        targets(of: m).filter { state[$0] != nil }.sorted()
+        targets(of: m).filter { state.contains($0) }.sorted()
     }
 
     static func before(_ a: (Int, ResourceID), _ b: (Int, ResourceID)) -> Bool {
@@ -107,7 +107,7 @@ public struct DependencyGraph: Sendable {
             let want: Int? = dependencies[id].map { deps in (deps.compactMap(current).max() ?? -1) + 1 }
             if want == current(id) { continue }
             newLevel[id] = .some(want)
-            for r in referrers[id] ?? [] where state[r] != nil { queue.append(r) }
+            for r in referrers[id] ?? [] where state.contains(r) { queue.append(r) }
         }
         // Take each moved resource out at its old place and put it in at its new one.
         let moved = newLevel.filter { $0.value != level[$0.key] }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The eight kinds of resource Tidemark manages.
 public enum ResourceKind: String, CaseIterable, Sendable, Codable, Comparable {
     case featureGroup = "FeatureGroup"
@@ -10,7 +12,18 @@ public enum ResourceKind: String, CaseIterable, Sendable, Codable, Comparable {
     case monitoringSchedule = "MonitoringSchedule"
 
     /// Order in which kinds are listed when nothing else decides.
-    public var rank: Int { ResourceKind.allCases.firstIndex(of: self) ?? 0 }
+    public var rank: Int {
+        switch self {
+        case .featureGroup: return 0
+        case .pipeline: return 1
+        case .modelPackageGroup: return 2
+        case .modelPackage: return 3
+        case .model: return 4
+        case .endpointConfig: return 5
+        case .endpoint: return 6
+        case .monitoringSchedule: return 7
+        }
+    }
 
     public static func < (a: ResourceKind, b: ResourceKind) -> Bool { a.rank < b.rank }
 }
@@ -39,7 +52,17 @@ public struct ResourceID: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// Kind, then name byte by byte (names are ASCII by their patterns; bytes compare fastest).
     public static func < (a: ResourceID, b: ResourceID) -> Bool {
         if a.kind != b.kind { return a.kind < b.kind }
-        return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
+        var (x, y) = (a.name, b.name)
+        return x.withUTF8 { xs in
+            y.withUTF8 { ys in
+                let common = min(xs.count, ys.count)
+                if common > 0, let xb = xs.baseAddress, let yb = ys.baseAddress {
+                    let order = memcmp(xb, yb, common)
+                    if order != 0 { return order < 0 }
+                }
+                return xs.count < ys.count
+            }
+        }
     }
 
     public init(from decoder: any Decoder) throws {

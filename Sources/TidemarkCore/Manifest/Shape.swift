@@ -109,7 +109,9 @@ public struct MapShape: Sendable {
     }
 }
 
-public struct ObjectShape: Sendable {
+/// A class: objects are read at every level of every manifest, and passing one around then
+/// costs one reference count rather than one per member.
+public final class ObjectShape: Sendable {
     public let fields: [Field]
     /// Groups of field names of which exactly one must be present.
     public let exactlyOneOf: [[String]]
@@ -134,6 +136,9 @@ public struct ObjectShape: Sendable {
     }
 
     public func field(named name: String) -> Field? { index[name].map { fields[$0] } }
+
+    /// The position in `fields` of the field called `name` (or one of its aliases).
+    public func position(of name: String) -> Int? { index[name] }
 
     /// The same structure with other fields or groups.
     public func with(fields: [Field]? = nil, exactlyOneOf: [[String]]? = nil) -> ObjectShape {

@@ -21,6 +21,10 @@ public struct ShapeChecker {
     let source: [UInt8]?
     /// This thread's values that already matched a pattern.
     let memo: PatternMemo?
+    /// The path of the value being checked, e.g. `spec.productionVariants[primary]`, as
+    /// bytes that grow and shrink with the walk: rendered only for a diagnostic or a reference.
+    private var trail: [UInt8] = []
+    private var path: String { String(decoding: trail, as: UTF8.self) }
 
     public init(file: String, limits: YAMLLimits = YAMLLimits(), source: [UInt8]? = nil, memo: PatternMemo? = nil) {
         self.file = file
@@ -41,25 +45,46 @@ public struct ShapeChecker {
 
     /// Checks `node` against `shape`; nil when it does not conform (a diagnostic says why).
     public mutating func check(_ node: YAMLNode, _ shape: Shape, path: String) -> Value? {
+        trail = Array(path.utf8)
+        return check(node, shape)
+    }
+
+    /// Runs `body` with `segment` (`.name`, `[key]`) added to the path.
+    private mutating func within<T>(_ segment: String, _ body: (inout ShapeChecker) -> T) -> T {
+        let end = trail.count
+        trail.append(contentsOf: segment.utf8)
+        defer { trail.removeSubrange(end...) }
+        return body(&self)
+    }
+
+    private mutating func within<T>(field name: String, _ body: (inout ShapeChecker) -> T) -> T {
+        let end = trail.count
+        trail.append(0x2E)  // "."
+        trail.append(contentsOf: name.utf8)
+        defer { trail.removeSubrange(end...) }
+        return body(&self)
+    }
+
+    mutating func check(_ node: YAMLNode, _ shape: Shape) -> Value? {
         switch shape {
-        case .string(let rule): return checkString(node, rule, path: path)
+        case .string(let rule): return checkString(node, rule)
         case let .integer(min, max):
-            guard let v = node.int else { return mismatch(node, shape, path: path) }
+            guard let v = node.int else { return mismatch(node, shape) }
             if let min, v < min { error("out-of-range", "\(path) must be at least \(min), found \(v)", node.mark) }
             if let max, v > max { error("out-of-range", "\(path) must be at most \(max), found \(v)", node.mark) }
             return .int(v)
         case let .number(min, max):
-            guard let v = node.number, v.isFinite else { return mismatch(node, shape, path: path) }
+            guard let v = node.number, v.isFinite else { return mismatch(node, shape) }
             if let min, v < min { error("out-of-range", "\(path) must be at least \(Self.show(min)), found \(Self.show(v))", node.mark) }
             if let max, v > max { error("out-of-range", "\(path) must be at most \(Self.show(max)), found \(Self.show(v))", node.mark) }
             return .double(v)
         case .boolean:
-            guard let b = node.bool else { return mismatch(node, shape, path: path) }
+            guard let b = node.bool else { return mismatch(node, shape) }
             return .bool(b)
-        case .list(let list): return checkList(node, list, path: path)
-        case .object(let object): return checkObject(node, object, path: path)
+        case .list(let list): return checkList(node, list)
+        case .object(let object): return checkObject(node, object)
         case .map(let map):
-            guard let entries = node.entries else { return mismatch(node, shape, path: path) }
+            guard let entries = node.entries else { return mismatch(node, shape) }
             if let min = map.minEntries, entries.count < min {
                 error("too-few", min == 1 ? "\(path) must have at least one entry" : "\(path) must have at least \(min) entries", node.mark)
             }
@@ -69,18 +94,18 @@ public struct ShapeChecker {
             var members: [Value.Member] = []
             members.reserveCapacity(entries.count)
             for e in entries {
-                checkText(e.key, map.key, path: "\(path) key '\(e.key)'", mark: e.keyMark)
-                if let v = check(e.value, map.value, path: "\(path).\(e.key)") { members.append(.init(e.key, v)) }
+                checkText(e.key, map.key, key: e.key, mark: e.keyMark)
+                if let v = within(field: e.key, { $0.check(e.value, map.value) }) { members.append(.init(e.key, v)) }
             }
             return .object(sorting: members)
         case .document(let acceptsJSON):
             if acceptsJSON, let text = node.string {
-                guard let parsed = parseEmbedded(text, in: node, path: path) else { return nil }
+                guard let parsed = parseEmbedded(text, in: node) else { return nil }
                 embedded[path] = parsed
                 return Self.documentValue(parsed)
             }
             if acceptsJSON, node.entries == nil {
-                return mismatch(node, shape, path: path)
+                return mismatch(node, shape)
             }
             return Self.documentValue(node)
         }
@@ -90,7 +115,7 @@ public struct ShapeChecker {
         d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
 
-    mutating func mismatch(_ node: YAMLNode, _ shape: Shape, path: String) -> Value? {
+    mutating func mismatch(_ node: YAMLNode, _ shape: Shape) -> Value? {
         var message = "\(path) must be \(shape.expectation), found \(node.typeName)"
         if let s = node.scalar {
             switch (shape, s.value) {
@@ -109,15 +134,17 @@ public struct ShapeChecker {
         return nil
     }
 
-    mutating func checkString(_ node: YAMLNode, _ rule: StringRule, path: String) -> Value? {
-        guard let s = node.string else { return mismatch(node, .string(rule), path: path) }
-        checkText(s, rule, path: path, mark: node.mark)
+    mutating func checkString(_ node: YAMLNode, _ rule: StringRule) -> Value? {
+        guard let s = node.string else { return mismatch(node, .string(rule)) }
+        checkText(s, rule, mark: node.mark)
         return .string(s)
     }
 
     /// The service's string constraints, in its terms: lengths in UTF-16 code units, enums as
     /// sets, patterns against the whole value. One diagnostic per value, the most telling.
-    mutating func checkText(_ s: String, _ rule: StringRule, path: String, mark: Mark) {
+    /// `key` names the map key being checked, when it is one.
+    mutating func checkText(_ s: String, _ rule: StringRule, key: String? = nil, mark: Mark) {
+        var path: String { key.map { "\(self.path) key '\($0)'" } ?? self.path }
         if let allowed = rule.allowed {
             if !allowed.contains(s) {
                 var message = allowed.explain(rejecting: Self.clip(s), at: path)
@@ -156,8 +183,8 @@ public struct ShapeChecker {
         return oneLine.count <= 80 ? oneLine : String(oneLine.prefix(77)) + "..."
     }
 
-    mutating func checkList(_ node: YAMLNode, _ list: ListShape, path: String) -> Value? {
-        guard let items = node.items else { return mismatch(node, .list(list), path: path) }
+    mutating func checkList(_ node: YAMLNode, _ list: ListShape) -> Value? {
+        guard let items = node.items else { return mismatch(node, .list(list)) }
         if let min = list.minCount, items.count < min {
             error("too-few", min == 1 ? "\(path) must have at least one entry" : "\(path) must have at least \(min) entries", node.mark)
         }
@@ -168,15 +195,15 @@ public struct ShapeChecker {
         values.reserveCapacity(items.count)
         var seen: [String: Mark] = [:]
         for (i, item) in items.enumerated() {
-            var label = "\(path)[\(i)]"
+            var label = "[\(i)]"
             if let key = list.key, let k = item[key]?.string {
-                label = "\(path)[\(k)]"
+                label = "[\(k)]"
                 if let first = seen[k] {
                     error("duplicate-entry", "\(path) has two entries with \(key) '\(k)' (the first at line \(first.line))", item.mark)
                 }
                 seen[k] = item.mark
             }
-            if let v = check(item, list.element, path: label) { values.append(v) }
+            if let v = within(label, { $0.check(item, list.element) }) { values.append(v) }
         }
         if let key = list.key {
             values.sort { ($0[key]?.stringValue ?? "") < ($1[key]?.stringValue ?? "") }
@@ -184,13 +211,13 @@ public struct ShapeChecker {
         return .list(values)
     }
 
-    mutating func checkObject(_ node: YAMLNode, _ object: ObjectShape, path: String) -> Value? {
-        guard let entries = node.entries else { return mismatch(node, .object(object), path: path) }
+    mutating func checkObject(_ node: YAMLNode, _ object: ObjectShape) -> Value? {
+        guard let entries = node.entries else { return mismatch(node, .object(object)) }
         var members: [Value.Member] = []
         members.reserveCapacity(object.fields.count)
         var given = GivenFields()
         for e in entries {
-            guard let field = object.field(named: e.key) else {
+            guard let position = object.position(of: e.key) else {
                 var message = "unknown field '\(e.key)' in \(path)"
                 let names = object.fields.map(\.name)
                 if let guess = Suggestion.closest(to: e.key, in: names) {
@@ -201,26 +228,35 @@ public struct ShapeChecker {
                 error("unknown-field", message, e.keyMark)
                 continue
             }
-            if let other = given[field.name] {
-                error("duplicate-key", "'\(e.key)' repeats '\(field.name)' given at line \(other.line)", e.keyMark)
+            // Read through the array: copying a `Field` out would retain each of its members.
+            let name = object.fields[position].name
+            if let other = given[name] {
+                error("duplicate-key", "'\(e.key)' repeats '\(name)' given at line \(other.line)", e.keyMark)
                 continue
             }
-            given.add(field.name, e.keyMark)
-            let childPath = "\(path).\(field.name)"
-            if e.value.isNull, !field.required {
+            given.add(name, e.keyMark)
+            if e.value.isNull, !object.fields[position].required {
                 continue  // an explicit null means "not set"
             }
-            guard let v = check(e.value, field.shape, path: childPath) else { continue }
-            if let kind = field.reference, let name = v.stringValue, !name.hasPrefix("arn:") {
-                references.append(Reference(kind: kind, name: name, location: at(e.value.mark), path: childPath))
+            let reference = object.fields[position].reference
+            let checked = within(field: name) { checker -> (Value, String?)? in
+                guard let v = checker.check(e.value, object.fields[position].shape) else { return nil }
+                let isReference = reference != nil && v.stringValue.map { !$0.hasPrefix("arn:") } == true
+                return (v, isReference ? checker.path : nil)
             }
-            members.append(.init(field.name, v))
+            guard let (v, referencePath) = checked else { continue }
+            if let reference, let name = v.stringValue, let referencePath {
+                references.append(Reference(kind: reference, name: name, location: at(e.value.mark), path: referencePath))
+            }
+            members.append(.init(name, v))
         }
-        for field in object.requiredOrDefaulted where !members.contains(where: { $0.key == field.name }) {
-            if field.required, given[field.name] == nil {
-                error("missing-field", "\(path) is missing required field '\(field.name)'", node.mark)
-            } else if let d = field.defaultValue {
-                members.append(.init(field.name, d))
+        for i in object.requiredOrDefaulted.indices {
+            let name = object.requiredOrDefaulted[i].name
+            if members.contains(where: { $0.key == name }) { continue }
+            if object.requiredOrDefaulted[i].required, given[name] == nil {
+                error("missing-field", "\(path) is missing required field '\(name)'", node.mark)
+            } else if let d = object.requiredOrDefaulted[i].defaultValue {
+                members.append(.init(name, d))
             }
         }
         for group in object.exactlyOneOf {
@@ -237,7 +273,7 @@ public struct ShapeChecker {
     /// Parses a JSON string held in a scalar, with positions mapped back into the file: through
     /// the scalar's own folding and escapes when the source is at hand, by line and column
     /// arithmetic otherwise.
-    mutating func parseEmbedded(_ text: String, in node: YAMLNode, path: String) -> YAMLNode? {
+    mutating func parseEmbedded(_ text: String, in node: YAMLNode) -> YAMLNode? {
         let scalar = node.scalar
         let exact = scalar.flatMap { s in source.flatMap { FlowScalarMap.marks(source: $0, start: node.mark, style: s.style, value: text) } }
         var lineStarts: [Int] = [0]

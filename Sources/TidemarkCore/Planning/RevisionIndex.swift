@@ -1,3 +1,4 @@
+import Dispatch
 import HashTreeCollections
 
 /// A loaded, validated and resolved revision that can be moved to a nearby revision by
@@ -32,26 +33,26 @@ public struct RevisionIndex: Sendable {
         var map = TreeDictionary<String, File>()
         var definers = ResourceMap<[String]>()
         var fileDiagnostics = TreeDictionary<String, [Diagnostic]>()
+        // Nearly every identity has one definition: it wins without a search. Only those
+        // defined more than once go through `pick`.
+        var winners = ResourceMap<Manifest>()
+        var contested: [ResourceID] = []
         for (f, d) in zip(files, decoded) {
             map[f.path] = File(blobID: f.blobID, decoded: d)
-            for m in d.manifests { definers[m.id, default: []].append(f.path) }
+            for m in d.manifests {
+                definers[m.id, default: []].append(f.path)
+                if winners.updateValue(m, forKey: m.id) != nil { contested.append(m.id) }
+            }
             if !d.diagnostics.isEmpty { fileDiagnostics[f.path] = d.diagnostics }
         }
-        var state = DesiredState(ResourceMap<Manifest>())
+        var state = DesiredState(winners)
         var duplicates = ResourceMap<[Diagnostic]>()
-        for (id, paths) in definers {
-            let (winner, extra) = Self.pick(id, paths, map)
+        for id in Set(contested) {
+            let (winner, extra) = Self.pick(id, definers[id] ?? [], map)
             state[id] = winner
             if !extra.isEmpty { duplicates[id] = extra }
         }
-        var checks = ResourceMap<[Diagnostic]>()
-        var dangling = ResourceMap<[Reference]>()
-        for (id, m) in state.manifests {
-            let found = Validator.check(m, in: state)
-            if !found.isEmpty { checks[id] = found }
-            let refs = Validator.danglingReferences(of: m, in: state)
-            if !refs.isEmpty { dangling[id] = refs }
-        }
+        let (checks, dangling) = Self.check(Array(state.manifests.values), in: state)
         self.files = map
         self.definers = definers
         self.fileDiagnostics = fileDiagnostics
@@ -63,6 +64,31 @@ public struct RevisionIndex: Sendable {
         self.resolved = Resolution.resolve(state, graph: graph)
         self.touched = Set(resolved.keys)
         self.loaded.diagnostics = gatherDiagnostics()
+    }
+
+    /// The kinds' cross-resource rules and the dangling references of each of `manifests`,
+    /// on both cores: each reads the state and nothing else.
+    static func check(_ manifests: [Manifest], in state: DesiredState) -> (ResourceMap<[Diagnostic]>, ResourceMap<[Reference]>) {
+        let count = manifests.count
+        let buffer = UnsafeMutableBufferPointer<(checks: [Diagnostic], dangling: [Reference])>.allocate(capacity: count)
+        buffer.initialize(repeating: ([], []))
+        defer { buffer.deinitialize().deallocate() }
+        nonisolated(unsafe) let results = buffer  // each index is written by exactly one worker
+        let workers = count < 256 ? 1 : 2
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var i = w
+            while i < count {
+                results[i] = (Validator.check(manifests[i], in: state), Validator.danglingReferences(of: manifests[i], in: state))
+                i += workers
+            }
+        }
+        var checks = ResourceMap<[Diagnostic]>()
+        var dangling = ResourceMap<[Reference]>()
+        for (m, found) in zip(manifests, buffer) {
+            if !found.checks.isEmpty { checks[m.id] = found.checks }
+            if !found.dangling.isEmpty { dangling[m.id] = found.dangling }
+        }
+        return (checks, dangling)
     }
 
     /// The definition of `id` that counts among those in `paths`, and diagnostics at the others.

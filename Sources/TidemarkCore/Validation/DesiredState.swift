@@ -11,6 +11,9 @@ public struct DesiredState: Sendable {
         set { manifests[id] = newValue }
     }
 
+    /// Whether `id` is defined, without copying its manifest out.
+    public func contains(_ id: ResourceID) -> Bool { manifests.index(forKey: id) != nil }
+
     /// Identities in a stable order (kind, then name).
     public var ids: [ResourceID] { manifests.keys.sorted() }
 

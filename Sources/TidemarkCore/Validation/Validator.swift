@@ -40,7 +40,7 @@ public enum Validator {
 
     /// The references of `m` that no manifest defines.
     public static func danglingReferences(of m: Manifest, in state: DesiredState) -> [Reference] {
-        m.references.filter { state[ResourceID($0.kind, $0.name)] == nil }
+        m.references.filter { !state.contains(ResourceID($0.kind, $0.name)) }
     }
 
     /// A diagnostic for each dangling reference, with a did-you-mean among every name of its

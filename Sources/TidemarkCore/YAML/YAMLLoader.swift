@@ -103,10 +103,18 @@ public enum YAMLLoader {
 /// Builds node trees from parser events with an explicit stack (never recursion), so input
 /// depth cannot reach the call stack.
 private struct TreeBuilder {
-    enum Frame {
-        case sequence(items: [YAMLNode], mark: Mark, anchor: String?, startCount: Int)
-        case mapping(entries: [YAMLNode.Entry], pendingKey: (String, Mark)?, seen: Set<String>?,
-                     mark: Mark, anchor: String?, startCount: Int)
+    /// An open sequence or mapping. Frames are mutated in place on the stack, so appending a
+    /// child never copies the children before it.
+    struct Frame {
+        var isMapping: Bool
+        var items: [YAMLNode] = []
+        var entries: [YAMLNode.Entry] = []
+        var pendingKey: (String, Mark)?
+        /// Keys seen, kept only once a mapping is large enough for scanning to cost.
+        var seen: Set<String>?
+        var mark: Mark
+        var anchor: String?
+        var startCount: Int
     }
 
     let file: String
@@ -167,24 +175,20 @@ private struct TreeBuilder {
         case YAML_SEQUENCE_START_EVENT:
             guard checkTag(Self.cString(event.data.sequence_start.tag), allowed: "tag:yaml.org,2002:seq", at: mark),
                   checkDepth(at: mark) else { return false }
-            stack.append(.sequence(items: [], mark: mark, anchor: Self.cString(event.data.sequence_start.anchor),
-                                   startCount: nodeCount))
+            stack.append(Frame(isMapping: false, mark: mark, anchor: Self.cString(event.data.sequence_start.anchor),
+                               startCount: nodeCount))
             return true
         case YAML_MAPPING_START_EVENT:
             guard checkTag(Self.cString(event.data.mapping_start.tag), allowed: "tag:yaml.org,2002:map", at: mark),
                   checkDepth(at: mark) else { return false }
-            stack.append(.mapping(entries: [], pendingKey: nil, seen: nil, mark: mark,
-                                  anchor: Self.cString(event.data.mapping_start.anchor), startCount: nodeCount))
+            stack.append(Frame(isMapping: true, mark: mark, anchor: Self.cString(event.data.mapping_start.anchor),
+                               startCount: nodeCount))
             return true
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return true }
-            switch frame {
             // The children are counted already; the container adds itself.
-            case let .sequence(items, m, anchor, start):
-                return complete(YAMLNode(.sequence(items), at: m), anchor: anchor, adding: 1, since: start, at: m)
-            case let .mapping(entries, _, _, m, anchor, start):
-                return complete(YAMLNode(.mapping(entries), at: m), anchor: anchor, adding: 1, since: start, at: m)
-            }
+            let node = YAMLNode(frame.isMapping ? .mapping(frame.entries) : .sequence(frame.items), at: frame.mark)
+            return complete(node, anchor: frame.anchor, adding: 1, since: frame.startCount, at: frame.mark)
         case YAML_ALIAS_EVENT:
             let name = Self.cString(event.data.alias.anchor) ?? ""
             aliasCount += 1
@@ -266,45 +270,38 @@ private struct TreeBuilder {
             return false
         }
         if let anchor { anchors[anchor] = (node, nodeCount - (start ?? before)) }
-        guard var parent = stack.popLast() else {
+        let top = stack.count - 1
+        guard top >= 0 else {
             documents.append(node)
             return true
         }
-        defer { stack.append(parent) }
-        switch parent {
-        case .sequence(var items, let m, let a, let s):
-            items.append(node)
-            parent = .sequence(items: items, mark: m, anchor: a, startCount: s)
-        case .mapping(var entries, let pending, var seen, let m, let a, let s):
-            if let (key, keyMark) = pending {
-                entries.append(.init(key: key, keyMark: keyMark, value: node))
-                parent = .mapping(entries: entries, pendingKey: nil, seen: seen, mark: m, anchor: a, startCount: s)
-            } else {
-                guard let scalar = node.scalar else {
-                    diagnostics.append(.error("yaml-key", "mapping keys must be scalars, not \(node.typeName)", at: location(node.mark)))
-                    return false
-                }
-                // Small mappings (nearly all) are checked by scanning; large ones keep a set.
-                var duplicate = false
-                if let set = seen {
-                    duplicate = set.contains(scalar.text)
-                } else {
-                    duplicate = entries.contains { $0.key == scalar.text }
-                }
-                if duplicate, let first = entries.first(where: { $0.key == scalar.text }) {
-                    diagnostics.append(.error("yaml-duplicate-key",
-                        "duplicate key '\(scalar.text)' (first defined at line \(first.keyMark.line), column \(first.keyMark.column))",
-                        at: location(node.mark)))
-                    return false
-                }
-                if seen != nil {
-                    seen?.insert(scalar.text)
-                } else if entries.count >= 24 {
-                    seen = Set(entries.map(\.key) + [scalar.text])
-                }
-                parent = .mapping(entries: entries, pendingKey: (scalar.text, node.mark), seen: seen, mark: m, anchor: a, startCount: s)
-            }
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return true
         }
+        if let (key, keyMark) = stack[top].pendingKey {
+            stack[top].entries.append(.init(key: key, keyMark: keyMark, value: node))
+            stack[top].pendingKey = nil
+            return true
+        }
+        guard let scalar = node.scalar else {
+            diagnostics.append(.error("yaml-key", "mapping keys must be scalars, not \(node.typeName)", at: location(node.mark)))
+            return false
+        }
+        // Small mappings (nearly all) are checked by scanning; large ones keep a set.
+        let duplicate = stack[top].seen?.contains(scalar.text) ?? stack[top].entries.contains { $0.key == scalar.text }
+        if duplicate, let first = stack[top].entries.first(where: { $0.key == scalar.text }) {
+            diagnostics.append(.error("yaml-duplicate-key",
+                "duplicate key '\(scalar.text)' (first defined at line \(first.keyMark.line), column \(first.keyMark.column))",
+                at: location(node.mark)))
+            return false
+        }
+        if stack[top].seen != nil {
+            stack[top].seen?.insert(scalar.text)
+        } else if stack[top].entries.count >= 24 {
+            stack[top].seen = Set(stack[top].entries.map(\.key) + [scalar.text])
+        }
+        stack[top].pendingKey = (scalar.text, node.mark)
         return true
     }
 }
