@@ -7,7 +7,8 @@ import TidemarkTesting
 /// random values it must give back what was written, and agree with the position-keeping
 /// reader (`Value(jsonText:)`, the one API bodies go through) on everything both accept.
 @Suite struct JSONValueReaderTests {
-    static let pieces = ["a", "key", "ü", "漢字", "🚨", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{7f}", " ", "ml.m5.xlarge", "{", "]", ":", ","]
+    static let pieces = ["a", "key", "ü", "漢字", "🚨", "\"", "\\", "/", "\n", "\t", "\r", "\u{1}", "\u{7f}", "\u{2028}", "\u{2029}", "\u{2027}",
+                         "\u{e2}", " ", "ml.m5.xlarge", "{", "]", ":", ","]
 
     static func string(_ g: inout SplitMix64) -> String {
         (0..<Int.random(in: 0...4, using: &g)).map { _ in pieces.randomElement(using: &g) ?? "" }.joined()
@@ -24,6 +25,25 @@ import TidemarkTesting
         default:
             return .object(sorting: (0..<Int.random(in: 0...4, using: &g)).map { _ in .init(string(&g), value(&g, depth: depth + 1)) })
         }
+    }
+
+    /// The byte writer behind `canonicalJSON` (hashes, the audit chain) writes exactly what the
+    /// text writer does with no indentation.
+    @Test func canonicalBytesAreTheCompactText() {
+        var g = SplitMix64(seed: 2611)
+        for _ in 0..<2000 {
+            let v = Self.value(&g, depth: 0)
+            var text = ""
+            v.writeJSON(into: &text, pretty: false, indent: 0)
+            #expect(v.canonicalJSON == text)
+            var quoted = CanonicalJSON()
+            let s = Self.string(&g)
+            quoted.quote(s)
+            #expect(quoted.text == JSONText.quote(s))
+        }
+        var skipped = CanonicalJSON()
+        skipped.write([.init("a", .int(1)), .init("b", .string("x")), .init("c", .null)], skipping: ["b"])
+        #expect(skipped.text == #"{"a":1,"c":null}"#)
     }
 
     @Test func randomValuesComeBackAsWritten() {

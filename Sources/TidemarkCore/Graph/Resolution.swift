@@ -133,11 +133,17 @@ public enum Resolution {
     })
 
     static func digestOf(kind: ResourceKind, spec: Value, definition: KindDefinition, references: [ResourceID: String]) -> String {
-        let mutable = mutableFields[kind] ?? []
-        let immutable = spec.members.map { Value.object($0.filter { !mutable.contains($0.key) }) } ?? spec
-        var text = kind.rawValue + "\n" + immutable.canonicalJSON + "\n"
-        for (id, digest) in references.sorted(by: { $0.key < $1.key }) { text += "\(id)=\(digest)\n" }
-        return SHA256Hex.of(text)
+        var text = CanonicalJSON(capacity: 2048)
+        text.append(kind.rawValue)
+        text.append("\n")
+        if let members = spec.members {
+            text.write(members, skipping: mutableFields[kind] ?? [])
+        } else {
+            text.write(spec)
+        }
+        text.append("\n")
+        for (id, digest) in references.sorted(by: { $0.key < $1.key }) { text.append("\(id)=\(digest)\n") }
+        return text.bytes.withUnsafeBytes { SHA256Hex.hex(SHA256.hash(data: $0)) }
     }
 
     /// Replaces reference strings by what `physical` returns for them (when it returns one).

@@ -72,9 +72,9 @@ public indirect enum Value: Hashable, Sendable {
 
     /// Canonical JSON: sorted keys, no whitespace. The basis of content hashes.
     public var canonicalJSON: String {
-        var out = ""
-        writeJSON(into: &out, pretty: false, indent: 0)
-        return out
+        var out = CanonicalJSON()
+        out.write(self)
+        return out.text
     }
 
     /// Indented JSON with sorted keys, for people.
