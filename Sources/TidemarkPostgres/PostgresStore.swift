@@ -254,13 +254,13 @@ public final class PostgresStore: StateStore, Sendable {
                                      as: (Int64, String).self, logger: logger).first
         let sequence = (last?.0 ?? 0) + 1
         let previous = last?.1 ?? AuditEntry.genesisHash
-        let entry = AuditEntry(sequence: sequence, draft: draft, previousHash: previous)
+        let (entry, diffJSON) = AuditEntry.chained(sequence: sequence, draft: draft, previousHash: previous)
         try await c.query("""
             INSERT INTO audit (app, sequence, time, actor, trigger, revision, commit_id, resource, action, outcome, error,
                                before_digest, after_digest, diff, previous_hash, hash)
             VALUES (\(application), \(sequence), \(Self.ms(draft.time)), \(draft.actor), \(draft.trigger.rawValue), \(draft.revision),
                     \(draft.commit), \(draft.resource), \(draft.action), \(draft.outcome), \(draft.error), \(draft.beforeDigest),
-                    \(draft.afterDigest), \(draft.diff.canonicalJSON), \(previous), \(entry.hash))
+                    \(draft.afterDigest), \(diffJSON), \(previous), \(entry.hash))
             """, logger: logger)
     }
 

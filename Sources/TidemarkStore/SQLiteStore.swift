@@ -253,17 +253,20 @@ public final class SQLiteStore: StateStore, Sendable {
         try fencedWrite { db in try Self.complete(id, outcome: outcome, inventory: inventory, audit: audit, db) }
     }
 
-    static func complete(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft, _ db: Database) throws {
+    @discardableResult
+    static func complete(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft, _ db: Database,
+                         after end: ChainEnd? = nil) throws -> ChainEnd {
         try db.cachedStatement(sql: "UPDATE journal SET outcome = ?, finished_at = ? WHERE id = ? AND outcome IS NULL")
             .execute(arguments: [outcome.rawValue, Self.ms(audit.time), id])
         guard db.changesCount == 1 else { throw StoreCorrupt(table: "journal", key: "\(id) (not open)") }
         try Self.apply(inventory, db)
-        try Self.append(audit, db)
+        return try Self.append(audit, db, after: end)
     }
 
     public func completeIntents(_ batch: [IntentCompletion]) throws {
         try fencedWrite { db in
-            for c in batch { try Self.complete(c.intent, outcome: c.outcome, inventory: c.inventory, audit: c.audit, db) }
+            var end = try Self.chainEnd(db)
+            for c in batch { end = try Self.complete(c.intent, outcome: c.outcome, inventory: c.inventory, audit: c.audit, db, after: end) }
         }
     }
 
@@ -299,19 +302,29 @@ public final class SQLiteStore: StateStore, Sendable {
         try fencedWrite { db in try Self.append(audit, db) }
     }
 
-    /// Chains and inserts an entry; only this function writes the audit table.
-    static func append(_ draft: AuditDraft, _ db: Database) throws {
-        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
-        let sequence: Int64 = (last?["sequence"] as Int64? ?? 0) + 1
-        let previous: String = last?["hash"] ?? AuditEntry.genesisHash
-        let entry = AuditEntry(sequence: sequence, draft: draft, previousHash: previous)
+    /// The newest entry's sequence and hash: what the next entry chains to.
+    typealias ChainEnd = (sequence: Int64, hash: String)
+
+    static func chainEnd(_ db: Database) throws -> ChainEnd {
+        let last = try Row.fetchOne(try db.cachedStatement(sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1"))
+        return (last?["sequence"] ?? 0, last?["hash"] ?? AuditEntry.genesisHash)
+    }
+
+    /// Chains and inserts an entry; only this function writes the audit table. A batch in one
+    /// transaction passes the end it chained last instead of reading it back.
+    @discardableResult
+    static func append(_ draft: AuditDraft, _ db: Database, after end: ChainEnd? = nil) throws -> ChainEnd {
+        let previous = try end ?? chainEnd(db)
+        let sequence = previous.sequence + 1
+        let (entry, diffJSON) = AuditEntry.chained(sequence: sequence, draft: draft, previousHash: previous.hash)
         try db.cachedStatement(sql: """
             INSERT INTO audit (sequence, time, actor, trigger, revision, commit_id, resource, action, outcome, error,
                                before_digest, after_digest, diff, previous_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [sequence, ms(draft.time), draft.actor, draft.trigger.rawValue, draft.revision, draft.commit,
                              draft.resource, draft.action, draft.outcome, draft.error, draft.beforeDigest, draft.afterDigest,
-                             draft.diff.canonicalJSON, previous, entry.hash])
+                             diffJSON, previous.hash, entry.hash])
+        return (sequence, entry.hash)
     }
 
     public func audit(_ q: AuditQuery) throws -> [AuditEntry] {

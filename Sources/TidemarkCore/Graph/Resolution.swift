@@ -143,7 +143,7 @@ public enum Resolution {
         }
         text.append("\n")
         for (id, digest) in references.sorted(by: { $0.key < $1.key }) { text.append("\(id)=\(digest)\n") }
-        return text.bytes.withUnsafeBytes { SHA256Hex.hex(SHA256.hash(data: $0)) }
+        return SHA256Hex.of(bytes: text.bytes)
     }
 
     /// Replaces reference strings by what `physical` returns for them (when it returns one).

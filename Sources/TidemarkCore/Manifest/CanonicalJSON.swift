@@ -10,6 +10,11 @@ public struct CanonicalJSON {
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    public var count: Int { bytes.count }
+
+    /// Empties the buffer, keeping its capacity.
+    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
     public mutating func append(_ text: String) {
         var text = text
         text.withUTF8 { bytes.append(contentsOf: $0) }
@@ -49,6 +54,10 @@ public struct CanonicalJSON {
         bytes.append(0x7D)
     }
 
+    /// Bytes that may need escaping: controls, `"`, `\\`, DEL, and 0xE2 (the lead byte of
+    /// U+2028 and U+2029).
+    private static let special: [Bool] = (0...255).map { b in b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 }
+
     /// A JSON string, escaped exactly as `JSONText.quote` escapes it.
     public mutating func quote(_ s: String) {
         var s = s
@@ -56,35 +65,31 @@ public struct CanonicalJSON {
             bytes.append(0x22)
             var start = 0
             var i = 0
-            while i < text.count {
+            let n = text.count
+            while i < n {
+                guard Self.special[Int(text[i])] else { i += 1; continue }
                 let b = text[i]
-                var escape: [UInt8]?
+                var escape: [UInt8]
+                var width = 1
                 switch b {
                 case 0x22: escape = [0x5C, 0x22]
                 case 0x5C: escape = [0x5C, 0x5C]
                 case 0x0A: escape = [0x5C, 0x6E]
                 case 0x0D: escape = [0x5C, 0x72]
                 case 0x09: escape = [0x5C, 0x74]
-                case 0x00..<0x20, 0x7F: escape = Self.unicodeEscape(UInt32(b))
                 case 0xE2:
                     // U+2028 and U+2029 (E2 80 A8, E2 80 A9) break JavaScript: escaped too.
-                    if i + 2 < text.count, text[i + 1] == 0x80, text[i + 2] == 0xA8 || text[i + 2] == 0xA9 {
-                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<i]))
-                        bytes.append(contentsOf: Self.unicodeEscape(text[i + 2] == 0xA8 ? 0x2028 : 0x2029))
-                        i += 3
-                        start = i
-                        continue
-                    }
-                default: break
+                    guard i + 2 < n, text[i + 1] == 0x80, text[i + 2] == 0xA8 || text[i + 2] == 0xA9 else { i += 1; continue }
+                    escape = Self.unicodeEscape(text[i + 2] == 0xA8 ? 0x2028 : 0x2029)
+                    width = 3
+                default: escape = Self.unicodeEscape(UInt32(b))
                 }
-                if let escape {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<i]))
-                    bytes.append(contentsOf: escape)
-                    start = i + 1
-                }
-                i += 1
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<i]))
+                bytes.append(contentsOf: escape)
+                i += width
+                start = i
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<text.count]))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<n]))
             bytes.append(0x22)
         }
     }

@@ -8,6 +8,10 @@ public enum SHA256Hex {
         return text.withUTF8 { hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
     }
 
+    public static func of(bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { hex(SHA256.hash(data: $0)) }
+    }
+
     private static let digits = Array("0123456789abcdef".utf8)
 
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {

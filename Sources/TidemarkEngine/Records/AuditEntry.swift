@@ -45,11 +45,34 @@ public struct AuditEntry: Sendable, Hashable {
     public var hash: String
 
     public init(sequence: Int64, draft: AuditDraft, previousHash: String) {
-        self.sequence = sequence
-        self.draft = draft
-        self.previousHash = previousHash
-        self.hash = ""
-        self.hash = computedHash
+        self = Self.chained(sequence: sequence, draft: draft, previousHash: previousHash).entry
+    }
+
+    /// A new entry, and its diff's canonical JSON: the text a store keeps in its diff column,
+    /// cut from the text that was hashed rather than written a second time.
+    public static func chained(sequence: Int64, draft: AuditDraft, previousHash: String) -> (entry: AuditEntry, diffJSON: String) {
+        var entry = AuditEntry(sequence: sequence, draft: draft, previousHash: previousHash, hash: "")
+        let (text, diff) = entry.canonicalText()
+        entry.hash = SHA256Hex.of(bytes: text.bytes)
+        return (entry, String(decoding: text.bytes[diff], as: UTF8.self))
+    }
+
+    /// `canonical` as canonical JSON, with the range its diff takes.
+    func canonicalText() -> (CanonicalJSON, Range<Int>) {
+        var text = CanonicalJSON(capacity: 1024)
+        var diff = 0..<0
+        guard case .object(let members) = canonical else { return (text, diff) }
+        text.append("{")
+        for (i, m) in members.enumerated() {
+            if i > 0 { text.append(",") }
+            text.quote(m.key)
+            text.append(":")
+            let start = text.count
+            text.write(m.value)
+            if m.key == "diff" { diff = start..<text.count }
+        }
+        text.append("}")
+        return (text, diff)
     }
 
     public init(sequence: Int64, draft: AuditDraft, previousHash: String, hash: String) {
@@ -83,7 +106,9 @@ public struct AuditEntry: Sendable, Hashable {
         ])
     }
 
-    public var computedHash: String { Digest.sha256(canonical.canonicalJSON) }
+    public var computedHash: String {
+        SHA256Hex.of(bytes: canonicalText().0.bytes)
+    }
 
     /// The entry as one JSON object (for `audit export` and the API).
     public var value: Value {

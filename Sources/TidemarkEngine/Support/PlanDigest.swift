@@ -8,9 +8,12 @@ enum PlanDigest {
     static func of(_ plan: Plan) -> String {
         var hasher = SHA256()
         hasher.update(data: Array("\(plan.path)\n\(plan.head.revision)\n\(plan.head.commit ?? "")\n".utf8))
+        var text = CanonicalJSON(capacity: 4096)
         for change in plan.changes {
-            hasher.update(data: Array(PlanRenderer.changeValue(change).canonicalJSON.utf8))
-            hasher.update(data: [0x0A])
+            text.reset()
+            text.write(PlanRenderer.changeValue(change))
+            text.append("\n")
+            text.bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
         return SHA256Hex.hex(hasher.finalize())
     }
