@@ -58,6 +58,44 @@ import TidemarkTesting
         #expect(try h.store.audit(AuditQuery()).contains { $0.draft.action == "collect" })
     }
 
+    /// A registry group numbers its versions in registration order: each group registers its
+    /// own one at a time, by name, while groups go side by side. Four groups of five versions,
+    /// written out of order, at concurrency 4: every `-vN` is `group/N`.
+    @Test func eachGroupNumbersItsVersionsInNameOrderWhileGroupsRegisterTogether() async throws {
+        let h = try Harness()
+        var text = ""
+        for g in ["a", "b", "c", "d"] {
+            text += "---\napiVersion: tidemark.dev/v1alpha1\nkind: ModelPackageGroup\nmetadata: {name: \(g)-models}\nspec: {}\n"
+            for v in [3, 1, 5, 2, 4] {
+                text += """
+                    ---
+                    apiVersion: tidemark.dev/v1alpha1
+                    kind: ModelPackage
+                    metadata: {name: \(g)-v\(v)}
+                    spec:
+                      modelPackageGroupName: \(g)-models
+                      modelApprovalStatus: PendingManualApproval
+                      inferenceSpecification:
+                        containers: [{image: "354813040037.dkr.ecr.ap-northeast-1.amazonaws.com/xgb:1", modelDataURL: "s3://m/\(g)/\(v).tar.gz"}]
+                        supportedContentTypes: [text/csv]
+                        supportedResponseMIMETypes: [text/csv]
+
+                    """
+            }
+        }
+        let index = RevisionIndex([SourceFile(path: "manifests/registry.yaml", text: text)])
+        try #require(!index.loaded.hasErrors, "\(index.loaded.diagnostics)")
+        let result = try await h.apply(index) { $0.concurrency = 4 }
+        #expect(result.outcome == .succeeded, "\(result.failures)")
+        let inventory = try h.store.inventory()
+        for g in ["a", "b", "c", "d"] {
+            for v in 1...5 {
+                #expect(inventory[ResourceID(.modelPackage, "\(g)-v\(v)")]?.physicalName == "\(g)-models/\(v)")
+            }
+        }
+        #expect(try h.store.verifyAudit().firstBroken == nil)
+    }
+
     @Test func anInjectedFailureRollsBackToThePreviousLiveStateExactly() async throws {
         let h = try Harness()
         try await h.apply(try Harness.stack())
@@ -76,9 +114,11 @@ import TidemarkTesting
         #expect(try h.store.verifyAudit().firstBroken == nil)
     }
 
-    /// A level's creates have their intents written together ahead of them; when the level
-    /// stops early, the ones it never reached are closed as skipped (nothing open is left for
-    /// recovery to guess about) and the next apply creates them.
+    /// A level's creates have their intents written together ahead of them, and the next
+    /// level's (those not waiting on a name the service assigns) while the level runs; when
+    /// the level stops early, the ones never reached, this level's and the next's, are closed
+    /// as skipped (nothing open is left for recovery to guess about) and the next apply
+    /// creates them.
     @Test func intentsWrittenAheadForALevelThatStopsAreClosedAsSkipped() async throws {
         let h = try Harness()
         try h.services.inject(.fail, .featureGroup, "fraud-transactions", detail: "no such role")
@@ -87,8 +127,12 @@ import TidemarkTesting
         #expect(try h.store.openIntents().isEmpty)
         let entries = try h.store.audit(AuditQuery())
         let skipped = entries.filter { $0.draft.outcome == "skipped" }
-        #expect(skipped.map(\.draft.resource) == ["ModelPackageGroup/fraud-models"], "\(entries.map { "\($0.draft.resource ?? "-") \($0.draft.action) \($0.draft.outcome)" })")
+        #expect(skipped.map(\.draft.resource) == ["ModelPackageGroup/fraud-models", "Pipeline/fraud-training",
+                                                  "ModelPackage/fraud-xgb-v1", "ModelPackage/fraud-xgb-v2"],
+                "\(entries.map { "\($0.draft.resource ?? "-") \($0.draft.action) \($0.draft.outcome)" })")
         #expect(try await h.services.describe(.modelPackageGroup, "fraud-models") == nil)
+        #expect(try await h.services.describe(.pipeline, "fraud-training") == nil)
+        #expect(try await h.services.list(.modelPackage).isEmpty)
         #expect(try h.store.inventory()[ResourceID(.modelPackageGroup, "fraud-models")] == nil)
         #expect(try h.store.verifyAudit().firstBroken == nil)
         try h.services.clear(.featureGroup, "fraud-transactions")

@@ -13,7 +13,7 @@ extension Applier {
                    _ body: () async throws -> (InventoryChange, AuditDraft)) async throws {
         // A second action on one resource (a same-name replacement deletes, then creates)
         // follows the first one's record, so recovery never sees both open.
-        if deferredIDs.contains(id) { await recordDeferred(levelEnded: false) }
+        if deferredIDs.contains(id) || flushingIDs.contains(id) { await recordDeferred(levelEnded: false) }
         let intent: Int64
         if let (draft, written) = ahead[id], draft.action == action, draft.physicalName == physical, draft.clientToken == token {
             ahead[id] = nil
@@ -65,9 +65,9 @@ extension Applier {
         }
     }
 
-    func entry(for r: ResolvedResource, physical: String, spec: Value, superseded: [String]) -> InventoryEntry {
+    func entry(for r: ResolvedResource, physical: String, spec: Value, superseded: [String], specHash: String? = nil) -> InventoryEntry {
         InventoryEntry(id: r.id, physicalName: physical, digest: r.digest, referenceDigests: r.referenceDigests,
-                       specHash: Digest.sha256(spec.canonicalJSON), commit: commit, file: r.location?.file ?? "",
+                       specHash: specHash ?? Digest.sha256(spec.canonicalJSON), commit: commit, file: r.location?.file ?? "",
                        line: r.location?.line ?? 0, retain: r.policy.retainOnDelete, superseded: superseded, revision: revision)
     }
 
@@ -100,10 +100,12 @@ extension Applier {
     }
 
     /// The intent of a create: what `create` records, or took from those written ahead.
-    func createDraft(_ want: ResolvedResource, action: JournalAction, superseded: [String]) -> IntentDraft {
+    /// `hashed` is the service spec and its hash when they were worked out already.
+    func createDraft(_ want: ResolvedResource, action: JournalAction, superseded: [String],
+                     hashed: (spec: Value, hash: String)? = nil) -> IntentDraft {
         let id = want.id
-        let spec = serviceSpec(want)
-        let pending = entry(for: want, physical: want.physicalName, spec: spec, superseded: superseded)
+        let spec = hashed?.spec ?? serviceSpec(want)
+        let pending = entry(for: want, physical: want.physicalName, spec: spec, superseded: superseded, specHash: hashed?.hash)
         // An object the service names (a registry version) has no name to collide on: its
         // token is the resource and exact spec, the same in every revision and every replica,
         // so a create a stale replica sends late (after a takeover re-created it) returns the

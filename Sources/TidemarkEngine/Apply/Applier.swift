@@ -31,10 +31,11 @@ public actor Applier {
     var lostLease = false
     var tokenCounter = 0
 
-    /// Outcomes of the dependency level under way, recorded together when it ends (group
-    /// commit): one transaction per level instead of one per action. Every intent is still
-    /// written before its action, so a crash mid-level leaves open intents that recovery
-    /// settles from live state, as it would for one action.
+    /// Outcomes of the dependency level under way, recorded in groups (group commit): a batch
+    /// in the background whenever `flushBatch` wait and none is being written, the rest when
+    /// the level ends, instead of one transaction per action. Every intent is still written
+    /// before its action, so a crash mid-level leaves open intents that recovery settles from
+    /// live state, as it would for one action.
     struct DeferredOutcome: Sendable {
         var completion: IntentCompletion
         var id: ResourceID
@@ -43,9 +44,19 @@ public actor Applier {
     var deferred: [DeferredOutcome] = []
     var deferredIDs: Set<ResourceID> = []
     var deferring = false
+    /// A batch of deferred outcomes being written while the level goes on, so the store's
+    /// transaction overlaps the services' work instead of following it; and its resources.
+    var flushing: Task<Void, Never>?
+    var flushingIDs: Set<ResourceID> = []
+    /// Outcomes that start a write in the background once this many are waiting.
+    static let flushBatch = 256
     /// Intents of the level's creates, written together before the level starts; each create
     /// takes its own, and those the level never reached are closed as skipped when it ends.
     var ahead: [ResourceID: (draft: IntentDraft, intent: Int64)] = [:]
+    /// Intents of the next level's creates, written in the background while this level runs
+    /// (only those whose spec does not wait on a name this level's services assign).
+    var next: [ResourceID: (draft: IntentDraft, intent: Int64)] = [:]
+    var writingNext: Task<Void, Never>?
 
     public init(backend: any ServiceBackend, store: any StateStore, time: any TimeSource, options: ApplyOptions,
                 revision: Int64, commit: String, progress: @escaping @Sendable (ApplyEvent) -> Void) {
@@ -76,21 +87,22 @@ public actor Applier {
         let forward = plan.steps.filter { $0.change.action != .delete }
         let deletes = plan.steps.filter { $0.change.action == .delete }
         deferring = true
-        for level in Set(forward.map(\.level)).sorted() where !failed && !stopping() {
-            // Registry versions are numbered in registration order: register them one at a
-            // time, by name, so `-v1` gets the lower number whatever the concurrency.
+        let levels = Set(forward.map(\.level)).sorted()
+        for (n, level) in levels.enumerated() where !failed && !stopping() {
             let steps = forward.filter { $0.level == level }
-            await recordIntentsAhead(steps)
-            for step in steps.filter({ $0.change.id.kind == .modelPackage }).sorted(by: { $0.change.id < $1.change.id }) where !failed {
-                await runConcurrently([step], plan)
+            await takeNext()
+            await recordIntentsAhead(steps.filter { ahead[$0.change.id] == nil })
+            if n + 1 < levels.count {
+                writeNextInBackground(forward.filter { $0.level == levels[n + 1] && !LivePlanner.namesPackages.contains($0.change.id.kind) })
             }
-            await runConcurrently(steps.filter { $0.change.id.kind != .modelPackage }, plan)
+            await runConcurrently(Self.registrations(steps) + steps.filter { $0.change.id.kind != .modelPackage }.map { [$0] }, plan)
             await recordDeferred()
         }
         for level in Set(deletes.map(\.level)).sorted(by: >) where !failed && !stopping() {
-            await runConcurrently(deletes.filter { $0.level == level }, plan)
+            await runConcurrently(deletes.filter { $0.level == level }.map { [$0] }, plan)
             await recordDeferred()
         }
+        await takeNext()  // intents written for a level that did not run are closed as skipped
         await recordDeferred()
         deferring = false
         if stopping() {
@@ -164,9 +176,8 @@ public actor Applier {
         }
     }
 
-    /// Records the level's deferred outcomes in one transaction, and when the level has ended
-    /// closes the intents written ahead that it never used. When that fails, each action
-    /// counts as done but unrecorded: the apply fails and recovery settles the intents.
+    /// Records the level's deferred outcomes (after any background write), and when the level
+    /// has ended closes the intents written ahead that it never used.
     func recordDeferred(levelEnded: Bool = true) async {
         for (id, (draft, intent)) in ahead.sorted(by: { $0.value.intent < $1.value.intent }) where levelEnded {
             let record = audit(id, draft.action.rawValue, "skipped", error: "the level stopped before this action; nothing was done")
@@ -174,10 +185,17 @@ public actor Applier {
                                      id: id, what: "closing the unused intent to \(draft.action.rawValue) \(draft.physicalName)"))
         }
         if levelEnded { ahead = [:] }
+        await flushed()
         guard !deferred.isEmpty else { return }
         let batch = deferred
         deferred = []
         deferredIDs = []
+        await write(batch)
+    }
+
+    /// Writes outcomes in one transaction. When that fails, each action counts as done but
+    /// unrecorded: the apply fails and recovery settles the intents.
+    func write(_ batch: [DeferredOutcome]) async {
         do {
             try await store.completeIntents(batch.map(\.completion))
         } catch {
@@ -191,25 +209,91 @@ public actor Applier {
         }
     }
 
+    /// Starts writing what is deferred in the background, when enough waits and no write is
+    /// under way. A crash meanwhile leaves these intents open, as a crash mid-level always did.
+    func flushInBackground() {
+        guard flushing == nil, deferred.count >= Self.flushBatch else { return }
+        let batch = deferred
+        deferred = []
+        flushingIDs = deferredIDs
+        deferredIDs = []
+        flushing = Task {
+            await self.write(batch)
+            self.flushing = nil
+            self.flushingIDs = []
+            self.flushInBackground()
+        }
+    }
+
+    /// Returns once no background write is under way.
+    func flushed() async {
+        while let write = flushing { await write.value }
+    }
+
     /// Writes the intents of a level's creates in one transaction. When that fails nothing is
     /// lost: each create then writes its own (and fails as it would have).
     func recordIntentsAhead(_ steps: [Step]) async {
-        let drafts = steps.compactMap { step -> IntentDraft? in
+        for (draft, id) in await writeIntents(steps) { ahead[draft.resource] = (draft, id) }
+    }
+
+    func writeIntents(_ steps: [Step]) async -> [(IntentDraft, Int64)] {
+        let creates = steps.compactMap { step -> (want: ResolvedResource, superseded: [String])? in
             guard step.change.action == .create, let want = step.desired else { return nil }
-            return createDraft(want, action: .create, superseded: step.entry?.superseded ?? [])
+            return (want, step.entry?.superseded ?? [])
         }
-        guard drafts.count > 1 else { return }
+        guard creates.count > 1 else { return [] }
+        // The specs' hashes (each spec serialized whole) are worked out off the actor, on both
+        // cores, so the actions under way are not held up.
+        let specs = creates.map { serviceSpec($0.want) }
+        let hashes = await Self.specHashes(specs)
+        let drafts = creates.indices.map { i in
+            createDraft(creates[i].want, action: .create, superseded: creates[i].superseded, hashed: (specs[i], hashes[i]))
+        }
         do {
-            let ids = try await store.recordIntents(drafts)
-            for (draft, id) in zip(drafts, ids) { ahead[draft.resource] = (draft, id) }
+            return Array(zip(drafts, try await store.recordIntents(drafts)))
         } catch {
             if error is LeaseLost { lostLease = true }
+            return []
         }
+    }
+
+    /// SHA-256 of each spec's canonical JSON, as `InventoryEntry.specHash` has it.
+    nonisolated static func specHashes(_ specs: [Value]) async -> [String] {
+        let count = specs.count
+        let buffer = UnsafeMutableBufferPointer<String>.allocate(capacity: count)
+        buffer.initialize(repeating: "")
+        defer { buffer.deinitialize().deallocate() }
+        nonisolated(unsafe) let hashes = buffer  // each index is written by exactly one worker
+        let workers = count < 64 ? 1 : 2
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var i = w
+            while i < count {
+                hashes[i] = Digest.sha256(specs[i].canonicalJSON)
+                i += workers
+            }
+        }
+        return Array(buffer)
+    }
+
+    /// Starts writing the next level's intents while this level's actions run.
+    func writeNextInBackground(_ steps: [Step]) {
+        writingNext = Task {
+            for (draft, id) in await self.writeIntents(steps) { self.next[draft.resource] = (draft, id) }
+        }
+    }
+
+    /// Waits for the next level's intents and makes them this level's.
+    func takeNext() async {
+        await writingNext?.value
+        writingNext = nil
+        ahead.merge(next) { current, _ in current }
+        next = [:]
     }
 
     func postpone(_ outcome: DeferredOutcome) {
         deferred.append(outcome)
         deferredIDs.insert(outcome.id)
+        flushInBackground()
     }
 
     func describe(_ u: Undo) -> String {
@@ -222,14 +306,40 @@ public actor Applier {
         }
     }
 
-    func runConcurrently(_ steps: [Step], _ plan: LivePlan) async {
+    /// The level's registry versions as chains, one per group: a group numbers its versions
+    /// in registration order, so each group registers its own one at a time, by name (`-v1`
+    /// gets the lower number whatever the concurrency), while groups go side by side.
+    static func registrations(_ steps: [Step]) -> [[Step]] {
+        let packages = steps.filter { $0.change.id.kind == .modelPackage }.sorted { $0.change.id < $1.change.id }
+        var chains: [[Step]] = []
+        var chainOf: [String: Int] = [:]
+        for step in packages {
+            let group = step.desired?.spec["modelPackageGroupName"]?.stringValue ?? "unversioned \(step.change.id.name)"
+            if let i = chainOf[group] {
+                chains[i].append(step)
+            } else {
+                chainOf[group] = chains.count
+                chains.append([step])
+            }
+        }
+        return chains
+    }
+
+    /// Runs chains of steps, up to `concurrency` chains at a time; a chain's steps run one
+    /// after another, and stop at the first failure.
+    func runConcurrently(_ chains: [[Step]], _ plan: LivePlan) async {
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             func launch() -> Bool {
-                guard next < steps.count, !failed, !stopping() else { return false }
-                let step = steps[next]
+                guard next < chains.count, !failed, !stopping() else { return false }
+                let chain = chains[next]
                 next += 1
-                group.addTask { await self.perform(step, plan) }
+                group.addTask {
+                    for step in chain {
+                        guard await !self.failed, await !self.stopping() else { return }
+                        await self.perform(step, plan)
+                    }
+                }
                 return true
             }
             for _ in 0..<max(1, options.concurrency) {
