@@ -36,10 +36,11 @@ public struct LivePlan: Sendable {
 public enum LivePlanner {
     public static func plan(_ revision: RevisionIndex, head: PlanSide, path: String,
                             inventory: [ResourceID: InventoryEntry], backend: any ServiceBackend,
-                            prune: Bool, owners: [ObjectName: String] = [:]) async throws -> LivePlan {
+                            prune: Bool, owners: [ObjectName: String] = [:],
+                            listed: [ResourceKind: [LiveObject]] = [:]) async throws -> LivePlan {
         let resolved = serviceNames(revision.resolved, inventory: inventory)
         let ids = Set(resolved.keys).union(inventory.keys).sorted()
-        let observed = try await observe(ids, resolved: resolved, inventory: inventory, backend: backend)
+        let observed = try await observe(ids, resolved: resolved, inventory: inventory, backend: backend, listed: listed)
         let pairing = pair(ids, resolved: resolved, inventory: inventory, observed: observed, owners: owners)
         let after = pairing.blockedIDs.isEmpty
             ? Planner.Side(resources: resolved, order: revision.graph.order)
@@ -157,7 +158,8 @@ public enum LivePlanner {
                          observed: [ResourceID: LiveObject], adopting: Set<ResourceID>, levels: ResourceMap<Int>,
                          prune: Bool) -> Schedule {
         var out = Schedule()
-        let inventoryLevels = levelsOf(inventory)
+        // Only deletes take their level from the inventory.
+        let inventoryLevels = changes.contains { $0.action == .delete } ? levelsOf(inventory) : [:]
         for var change in changes {
             let id = change.id
             let entry = inventory[id]
@@ -202,11 +204,30 @@ public enum LivePlanner {
     /// one `describe` per object.
     static let listThreshold = 32
 
+    /// The kinds a revision has more than `listThreshold` of: those `observe` lists whatever
+    /// the inventory holds, so they can be listed while it is read.
+    public static func kindsToList(_ resolved: ResourceMap<ResolvedResource>) -> [ResourceKind] {
+        var counts: [ResourceKind: Int] = [:]
+        for id in resolved.keys { counts[id.kind, default: 0] += 1 }
+        return counts.filter { $0.value > listThreshold }.keys.sorted()
+    }
+
+    /// Lists `kinds`, all at once.
+    public static func list(_ kinds: [ResourceKind], backend: any ServiceBackend) async throws -> [ResourceKind: [LiveObject]] {
+        try await withThrowingTaskGroup(of: (ResourceKind, [LiveObject]).self) { group in
+            for kind in kinds { group.addTask { (kind, try await backend.list(kind)) } }
+            var out: [ResourceKind: [LiveObject]] = [:]
+            while let (kind, objects) = try await group.next() { out[kind] = objects }
+            return out
+        }
+    }
+
     /// The live object of every id (by its inventory name, else its desired physical name).
-    /// A kind with many wanted objects is read in one `list` call; the rest a few `describe`
-    /// calls at a time.
+    /// A kind with many wanted objects is read in one `list` call (or taken from `listed`,
+    /// listed already); the rest a few `describe` calls at a time.
     static func observe(_ ids: [ResourceID], resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry],
-                        backend: any ServiceBackend, listAbove threshold: Int = listThreshold) async throws -> [ResourceID: LiveObject] {
+                        backend: any ServiceBackend, listAbove threshold: Int = listThreshold,
+                        listed: [ResourceKind: [LiveObject]] = [:]) async throws -> [ResourceID: LiveObject] {
         var names: [ResourceID: String] = [:]
         for id in ids {
             let name = inventory[id]?.physicalName
@@ -216,11 +237,13 @@ public enum LivePlanner {
         var out: [ResourceID: LiveObject] = [:]
         var single: [(ResourceID, String)] = []
         for (kind, wanted) in Dictionary(grouping: names, by: \.key.kind) {
-            guard wanted.count > threshold else {
+            guard wanted.count > threshold || listed[kind] != nil else {
                 single += wanted.map { ($0.key, $0.value) }
                 continue
             }
-            let live = Dictionary(try await backend.list(kind).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            var objects = listed[kind] ?? []
+            if listed[kind] == nil { objects = try await backend.list(kind) }
+            let live = Dictionary(objects.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             for (id, name) in wanted { if let object = live[name] { out[id] = object } }
         }
         let described = try await withThrowingTaskGroup(of: (ResourceID, LiveObject?).self) { group in

@@ -95,12 +95,15 @@ public struct Reconciler: Sendable {
     /// The plan from live state to a loaded revision (which must have no errors).
     /// Objects another application sharing the store manages block the plan.
     public func plan(_ index: RevisionIndex, origin: RevisionOrigin, prune: Bool) async throws -> LivePlan {
+        // The services' lists and the inventory are read side by side.
+        async let listing = LivePlanner.list(LivePlanner.kindsToList(index.resolved), backend: backend)
         let inventory = try await store.inventory()
         let managed = Set(inventory.values.map { ObjectName($0.id.kind, $0.physicalName) })
         let wanted = Set(index.resolved.values.map { ObjectName($0.id.kind, $0.physicalName) }).subtracting(managed)
         let owners = wanted.isEmpty ? [:] : try await store.owners(of: wanted)
         return try await LivePlanner.plan(index, head: PlanSide(revision: origin.reference, commit: origin.commit.id), path: origin.path,
-                                          inventory: inventory, backend: backend, prune: prune, owners: owners)
+                                          inventory: inventory, backend: backend, prune: prune, owners: owners,
+                                          listed: try await listing)
     }
 
     // MARK: Reconcile

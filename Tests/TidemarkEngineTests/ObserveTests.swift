@@ -20,7 +20,11 @@ import TidemarkStore
         let ids = Set(resolved.keys).union(inventory.keys).sorted() + [ResourceID(.model, "never-created")]
         let listed = try await LivePlanner.observe(ids, resolved: resolved, inventory: inventory, backend: h.services, listAbove: 0)
         let described = try await LivePlanner.observe(ids, resolved: resolved, inventory: inventory, backend: h.services, listAbove: .max)
+        // Kinds listed ahead (while the inventory is read) are read from that listing.
+        let ahead = try await LivePlanner.list(ResourceKind.allCases, backend: h.services)
+        let prelisted = try await LivePlanner.observe(ids, resolved: resolved, inventory: inventory, backend: h.services, listAbove: .max, listed: ahead)
         #expect(listed == described)
+        #expect(prelisted == described)
         #expect(listed.count == 8)
         #expect(listed[ResourceID(.modelPackage, "fraud-xgb-v1")]?.name == "fraud-models/1")
         #expect(listed[ResourceID(.monitoringSchedule, "fraud-detector-data-quality")] == nil)
