@@ -1,6 +1,6 @@
 /// A normalized, position-free value: what is compared, hashed and shown in diffs.
 /// Objects keep their members sorted by key, so structural equality ignores key order.
-public indirect enum Value: Hashable, Sendable {
+public enum Value: Hashable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
