@@ -40,9 +40,11 @@ public struct ResourceID: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// Parses `Kind/name`.
     public init?(parsing text: String) {
-        guard let slash = text.firstIndex(of: "/"),
-              let kind = ResourceKind(rawValue: String(text[..<slash])) else { return nil }
-        let name = String(text[text.index(after: slash)...])
+        // By bytes: this parses every inventory row, and `/` is ASCII.
+        let utf8 = text.utf8
+        guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")),
+              let kind = ResourceKind(rawValue: String(Substring(utf8[..<slash]))) else { return nil }
+        let name = String(Substring(utf8[utf8.index(after: slash)...]))
         guard !name.isEmpty else { return nil }
         self.init(kind, name)
     }

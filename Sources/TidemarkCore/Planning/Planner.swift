@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Pairs each resource's before and after (two revisions, or live state and a revision) and
 /// decides the action, its reason and its field-level diff. Pure: no I/O, no clock.
 public enum Planner {
@@ -63,7 +65,23 @@ public enum Planner {
         return (changes, unchanged)
     }
 
+    /// Visits `ids` in order; a long list in two contiguous halves, one per core (each
+    /// comparison reads both sides and nothing else), joined in order.
     static func visit(_ ids: [ResourceID], _ before: Side, _ after: Side, candidates: Set<ResourceID>?) -> (changes: [Change], unchanged: Int) {
+        guard ids.count >= 512 else { return visit(ids[...], before, after, candidates: candidates) }
+        let middle = ids.count / 2
+        let halves = [ids[..<middle], ids[middle...]]
+        let buffer = UnsafeMutableBufferPointer<(changes: [Change], unchanged: Int)>.allocate(capacity: 2)
+        buffer.initialize(repeating: ([], 0))
+        defer { buffer.deinitialize().deallocate() }
+        nonisolated(unsafe) let results = buffer  // each index is written by exactly one worker
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            results[i] = visit(halves[i], before, after, candidates: candidates)
+        }
+        return (buffer[0].changes + buffer[1].changes, buffer[0].unchanged + buffer[1].unchanged)
+    }
+
+    static func visit(_ ids: ArraySlice<ResourceID>, _ before: Side, _ after: Side, candidates: Set<ResourceID>?) -> (changes: [Change], unchanged: Int) {
         var changes: [Change] = []
         var unchanged = 0
         for id in ids {
