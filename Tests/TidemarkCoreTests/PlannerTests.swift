@@ -29,6 +29,29 @@ import Testing
         #expect(!(ResourceID(.model, "a") < ResourceID(.model, "a")))
     }
 
+    /// A long list is visited in two halves, one per core: the same changes, in the same order,
+    /// as one pass.
+    @Test func aLongListVisitedInHalvesIsOnePass() {
+        func resource(_ i: Int, _ tag: String) -> ResolvedResource {
+            ResolvedResource(id: ResourceID(.modelPackageGroup, "g\(i)"), physicalName: "g\(i)", digest: "d\(i)",
+                             spec: .object([.init("modelPackageGroupDescription", .string(tag))]), referenceDigests: [:],
+                             location: nil, policy: ManifestPolicy())
+        }
+        var before = ResourceMap<ResolvedResource>()
+        var after = ResourceMap<ResolvedResource>()
+        for i in 0..<1_500 {
+            if i % 7 != 0 { before[resource(i, "x").id] = resource(i, "x") }
+            after[resource(i, "x").id] = resource(i, i % 5 == 0 ? "y" : "x")
+        }
+        let ids = after.keys.sorted()
+        let split = Planner.visit(ids, Planner.Side(resources: before, order: ids), Planner.Side(resources: after, order: ids), candidates: nil)
+        let single = Planner.visit(ids[...], Planner.Side(resources: before, order: ids), Planner.Side(resources: after, order: ids), candidates: nil)
+        #expect(split.changes.map(\.id) == single.changes.map(\.id))
+        #expect(split.changes.map(\.action) == single.changes.map(\.action))
+        #expect(split.unchanged == single.unchanged)
+        #expect(split.changes.count == 215 + 257)  // creates (every 7th) and updates (every 5th of the rest)
+    }
+
     @Test func addingAFeatureIsAnInPlaceUpdate() throws {
         let changes = try plan([(Fixtures.featureStore, "    - {featureName: is_foreign, featureType: Integral}\n",
                                  "    - {featureName: is_foreign, featureType: Integral}\n    - {featureName: merchant_risk, featureType: Fractional}\n")])
