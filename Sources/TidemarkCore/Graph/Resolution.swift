@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 
 /// A resource as it would be sent to the service: references to versioned kinds replaced by
 /// physical names, with a digest of everything that cannot change in place.
@@ -69,19 +68,8 @@ public enum Resolution {
             let ids = Array(order[start..<end])
             let manifests = ids.map { state[$0] }
             let done = out
-            let results = UnsafeMutableBufferPointer<ResolvedResource?>.allocate(capacity: ids.count)
-            results.initialize(repeating: nil)
-            nonisolated(unsafe) let slots = results  // each index is written by exactly one worker
-            let workers = ids.count < 64 ? 1 : 2
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var i = w
-                while i < ids.count {
-                    if let m = manifests[i] { slots[i] = resolveOne(m, graph: graph, resolved: done) }
-                    i += workers
-                }
-            }
+            let results = Striped.map(ids.count) { i in manifests[i].map { resolveOne($0, graph: graph, resolved: done) } }
             for (i, id) in ids.enumerated() { out[id] = results[i] }
-            results.deinitialize().deallocate()
             start = end
         }
         return out

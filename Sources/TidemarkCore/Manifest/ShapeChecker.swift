@@ -49,18 +49,18 @@ public struct ShapeChecker {
         return check(node, shape)
     }
 
-    /// Runs `body` with `segment` (`.name`, `[key]`) added to the path.
-    private mutating func within<T>(_ segment: String, _ body: (inout ShapeChecker) -> T) -> T {
+    /// Runs `body` with a field (`.name`) or an element (`[key]`) added to the path.
+    private mutating func within<T>(field name: String? = nil, element: String? = nil, _ body: (inout ShapeChecker) -> T) -> T {
         let end = trail.count
-        trail.append(contentsOf: segment.utf8)
-        defer { trail.removeSubrange(end...) }
-        return body(&self)
-    }
-
-    private mutating func within<T>(field name: String, _ body: (inout ShapeChecker) -> T) -> T {
-        let end = trail.count
-        trail.append(0x2E)  // "."
-        trail.append(contentsOf: name.utf8)
+        if let name {
+            trail.append(0x2E)  // .
+            trail.append(contentsOf: name.utf8)
+        }
+        if let element {
+            trail.append(0x5B)  // [
+            trail.append(contentsOf: element.utf8)
+            trail.append(0x5D)
+        }
         defer { trail.removeSubrange(end...) }
         return body(&self)
     }
@@ -195,15 +195,15 @@ public struct ShapeChecker {
         values.reserveCapacity(items.count)
         var seen: [String: Mark] = [:]
         for (i, item) in items.enumerated() {
-            var label = "[\(i)]"
+            var label = String(i)
             if let key = list.key, let k = item[key]?.string {
-                label = "[\(k)]"
+                label = k
                 if let first = seen[k] {
                     error("duplicate-entry", "\(path) has two entries with \(key) '\(k)' (the first at line \(first.line))", item.mark)
                 }
                 seen[k] = item.mark
             }
-            if let v = within(label, { $0.check(item, list.element) }) { values.append(v) }
+            if let v = within(element: label, { $0.check(item, list.element) }) { values.append(v) }
         }
         if let key = list.key {
             values.sort { ($0[key]?.stringValue ?? "") < ($1[key]?.stringValue ?? "") }

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Pairs each resource's before and after (two revisions, or live state and a revision) and
 /// decides the action, its reason and its field-level diff. Pure: no I/O, no clock.
 public enum Planner {
@@ -71,14 +69,8 @@ public enum Planner {
         guard ids.count >= 512 else { return visit(ids[...], before, after, candidates: candidates) }
         let middle = ids.count / 2
         let halves = [ids[..<middle], ids[middle...]]
-        let buffer = UnsafeMutableBufferPointer<(changes: [Change], unchanged: Int)>.allocate(capacity: 2)
-        buffer.initialize(repeating: ([], 0))
-        defer { buffer.deinitialize().deallocate() }
-        nonisolated(unsafe) let results = buffer  // each index is written by exactly one worker
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            results[i] = visit(halves[i], before, after, candidates: candidates)
-        }
-        return (buffer[0].changes + buffer[1].changes, buffer[0].unchanged + buffer[1].unchanged)
+        let done = Striped.map(2, minimum: 2) { i in visit(halves[i], before, after, candidates: candidates) }
+        return (done[0].changes + done[1].changes, done[0].unchanged + done[1].unchanged)
     }
 
     static func visit(_ ids: ArraySlice<ResourceID>, _ before: Side, _ after: Side, candidates: Set<ResourceID>?) -> (changes: [Change], unchanged: Int) {

@@ -1,4 +1,3 @@
-import Dispatch
 import HashTreeCollections
 
 /// A loaded, validated and resolved revision that can be moved to a nearby revision by
@@ -69,22 +68,12 @@ public struct RevisionIndex: Sendable {
     /// The kinds' cross-resource rules and the dangling references of each of `manifests`,
     /// on both cores: each reads the state and nothing else.
     static func check(_ manifests: [Manifest], in state: DesiredState) -> (ResourceMap<[Diagnostic]>, ResourceMap<[Reference]>) {
-        let count = manifests.count
-        let buffer = UnsafeMutableBufferPointer<(checks: [Diagnostic], dangling: [Reference])>.allocate(capacity: count)
-        buffer.initialize(repeating: ([], []))
-        defer { buffer.deinitialize().deallocate() }
-        nonisolated(unsafe) let results = buffer  // each index is written by exactly one worker
-        let workers = count < 256 ? 1 : 2
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            while i < count {
-                results[i] = (Validator.check(manifests[i], in: state), Validator.danglingReferences(of: manifests[i], in: state))
-                i += workers
-            }
+        let found = Striped.map(manifests.count, minimum: 256) { i in
+            (checks: Validator.check(manifests[i], in: state), dangling: Validator.danglingReferences(of: manifests[i], in: state))
         }
         var checks = ResourceMap<[Diagnostic]>()
         var dangling = ResourceMap<[Reference]>()
-        for (m, found) in zip(manifests, buffer) {
+        for (m, found) in zip(manifests, found) {
             if !found.checks.isEmpty { checks[m.id] = found.checks }
             if !found.dangling.isEmpty { dangling[m.id] = found.dangling }
         }

@@ -1,4 +1,3 @@
-import Dispatch
 
 /// The manifests of one revision after decoding and validation.
 public struct LoadedRevision: Sendable {
@@ -49,21 +48,8 @@ public enum RevisionLoader {
     }
 
     static func decodeConcurrently(_ files: [SourceFile], limits: YAMLLimits) -> [ManifestDecoder.Result] {
-        let count = files.count
-        guard count > 1 else { return files.map { ManifestDecoder.decode($0, limits: limits, memo: PatternMemo()) } }
-        let buffer = UnsafeMutableBufferPointer<ManifestDecoder.Result>.allocate(capacity: count)
-        buffer.initialize(repeating: ManifestDecoder.Result())
-        defer { buffer.deinitialize().deallocate() }
-        nonisolated(unsafe) let results = buffer  // each index is written by exactly one worker
-        let workers = max(1, min(count, 8))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            let memo = PatternMemo()  // this worker's own
-            while i < count {
-                results[i] = ManifestDecoder.decode(files[i], limits: limits, memo: memo)
-                i += workers
-            }
+        Striped.map(files.count, workers: max(1, min(files.count, 8)), minimum: 2, state: { PatternMemo() }) { i, memo in
+            ManifestDecoder.decode(files[i], limits: limits, memo: memo)
         }
-        return Array(buffer)
     }
 }

@@ -259,20 +259,7 @@ public actor Applier {
 
     /// SHA-256 of each spec's canonical JSON, as `InventoryEntry.specHash` has it.
     nonisolated static func specHashes(_ specs: [Value]) async -> [String] {
-        let count = specs.count
-        let buffer = UnsafeMutableBufferPointer<String>.allocate(capacity: count)
-        buffer.initialize(repeating: "")
-        defer { buffer.deinitialize().deallocate() }
-        nonisolated(unsafe) let hashes = buffer  // each index is written by exactly one worker
-        let workers = count < 64 ? 1 : 2
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            while i < count {
-                hashes[i] = Digest.sha256(specs[i].canonicalJSON)
-                i += workers
-            }
-        }
-        return Array(buffer)
+        Striped.map(specs.count) { i in Digest.sha256(specs[i].canonicalJSON) }
     }
 
     /// Starts writing the next level's intents while this level's actions run.
