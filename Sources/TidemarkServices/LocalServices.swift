@@ -54,6 +54,9 @@ public final class LocalServices: ServiceBackend, Sendable {
         return o
     }
 
+    /// The modules' own bookkeeping in `observed`, which no client sees.
+    static let hiddenObserved: Set<String> = ["pendingFailure", "previousSpec", "pendingVariants"]
+
     func live(_ o: StoredObject) -> LiveObject {
         let m = module(o.kind)
         var phase: Phase = .ready
@@ -61,7 +64,10 @@ public final class LocalServices: ServiceBackend, Sendable {
         else if o.observed["lastUpdateStatus"] == .string("Failed") { phase = .updateFailed }
         else if o.transitionAt != nil { phase = .progressing }
         var observed = o.observed
-        for hidden in ["pendingFailure", "previousSpec", "pendingVariants"] { observed = observed.setting(hidden, nil) }
+        if let members = observed.members {
+            // Members stay sorted: leaving some out needs no sort.
+            observed = .object(members.filter { !Self.hiddenObserved.contains($0.key) })
+        }
         return LiveObject(kind: o.kind, name: o.name, arn: o.arn, spec: o.spec, status: o.status, phase: phase,
                           failureReason: o.failureReason, observed: observed, clientToken: o.clientToken,
                           createdAt: o.createdAt, modifiedAt: o.modifiedAt)

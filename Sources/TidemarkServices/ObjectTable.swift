@@ -105,33 +105,38 @@ struct ObjectTable {
     }
 
     static func byClientToken(_ db: Database, _ kind: ResourceKind, _ token: String) throws -> StoredObject? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE kind = ? AND client_token = ?"), arguments: [kind.rawValue, token]).map(decode)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(columns) FROM objects WHERE kind = ? AND client_token = ?"), arguments: [kind.rawValue, token]).map(decode)
     }
 
     static func ms(_ d: Date) -> Int64 { AuditEntry.milliseconds(d) }
     static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
     static func load(_ db: Database, _ kind: ResourceKind, _ name: String) throws -> StoredObject? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE kind = ? AND name = ?"), arguments: [kind.rawValue, name]).map(decode)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(columns) FROM objects WHERE kind = ? AND name = ?"), arguments: [kind.rawValue, name]).map(decode)
     }
 
     static func all(_ db: Database, _ kind: ResourceKind) throws -> [StoredObject] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM objects WHERE kind = ? ORDER BY name"), arguments: [kind.rawValue]).map(decode)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(columns) FROM objects WHERE kind = ? ORDER BY name"), arguments: [kind.rawValue]).map(decode)
     }
 
     /// A stored object; a row that does not parse is a storage failure, never an empty spec.
+    /// The columns `decode` reads, in the order it reads them: by position, because looking a
+    /// column up by name compares names row after row (a list of 10,000 objects spent more time
+    /// there than parsing the specs).
+    static let columns = "kind, name, arn, spec, status, failure_reason, observed, client_token, created_at, modified_at, transition_at, next_status"
+
     static func decode(_ row: Row) throws -> StoredObject {
-        let transition: Int64? = row["transition_at"]
-        let name: String = row["name"]
-        guard let kind = ResourceKind(rawValue: row["kind"]), let spec = Value(json: row["spec"]), let observed = Value(json: row["observed"]) else {
+        let name: String = row[1]
+        let transition: Int64? = row[10]
+        guard let kind = ResourceKind(rawValue: row[0]), let spec = Value(json: row[3]), let observed = Value(json: row[6]) else {
             throw ServiceError(.internalFailure, "local service storage: the stored object '\(name)' is unreadable")
         }
         return StoredObject(
-            kind: kind, name: name, arn: row["arn"],
-            spec: spec, status: row["status"], failureReason: row["failure_reason"],
-            observed: observed, clientToken: row["client_token"],
-            createdAt: date(row["created_at"]), modifiedAt: date(row["modified_at"]),
-            transitionAt: transition.map(date), nextStatus: row["next_status"])
+            kind: kind, name: name, arn: row[2],
+            spec: spec, status: row[4], failureReason: row[5],
+            observed: observed, clientToken: row[7],
+            createdAt: date(row[8]), modifiedAt: date(row[9]),
+            transitionAt: transition.map(date), nextStatus: row[11])
     }
 
     static func save(_ db: Database, _ o: StoredObject) throws {

@@ -119,10 +119,11 @@ public final class SQLiteStore: StateStore, Sendable {
     public func inventory() throws -> [ResourceID: InventoryEntry] {
         try pool.read { db in
             var out: [ResourceID: InventoryEntry] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT resource, entry FROM inventory") {
-                let text: String = row["entry"]
+            // Columns by position: a lookup by name compares names on every row.
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT resource, entry FROM inventory")) {
+                let text: String = row[1]
                 guard let v = Value(json: text), let e = InventoryEntry(v) else {
-                    throw StoreCorrupt(table: "inventory", key: row["resource"])
+                    throw StoreCorrupt(table: "inventory", key: row[0])
                 }
                 out[e.id] = e
             }
