@@ -54,11 +54,18 @@ public struct CanonicalJSON {
         bytes.append(0x7D)
     }
 
-    /// Bytes that may need escaping: controls, `"`, `\\`, DEL, and 0xE2 (the lead byte of
-    /// U+2028 and U+2029).
+    /// Bytes that may need escaping: controls, the quote, the backslash, DEL, and 0xE2 (the
+    /// lead byte of U+2028 and U+2029).
     private static let special: [Bool] = (0...255).map { b in b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 }
 
-    /// A JSON string, escaped exactly as `JSONText.quote` escapes it.
+    /// Whether any byte of `s` may need escaping.
+    public static func needsEscaping(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { text in text.contains { special[Int($0)] } }
+    }
+
+    /// A JSON string: `"`, the backslash, newline, return and tab by their short escapes, other
+    /// controls, DEL, U+2028 and U+2029 as `\u` with four lowercase hex digits; the rest as is.
     public mutating func quote(_ s: String) {
         var s = s
         s.withUTF8 { text in

@@ -130,36 +130,18 @@ public enum Value: Hashable, Sendable {
 
 /// JSON text helpers shared by every renderer.
 public enum JSONText {
+    /// Escapes as `CanonicalJSON.quote` does (it is the one place that knows how).
     public static func quote(_ s: String, into out: inout String) {
-        out += "\""
         // Nearly every string needs no escaping: append it whole.
-        var text = s
-        let plain = text.withUTF8 { bytes in
-            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F || b == 0xE2 { return false }
-            return true
-        }
-        if plain {
+        guard CanonicalJSON.needsEscaping(s) else {
+            out += "\""
             out += s
             out += "\""
             return
         }
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
+        var json = CanonicalJSON(capacity: s.utf8.count + 16)
+        json.quote(s)
+        out += json.text
     }
 
     public static func quote(_ s: String) -> String {
