@@ -187,6 +187,9 @@ try:
     wait(driver, 10, lambda d: "requested" in d.find_element(By.CSS_SELECTOR, "main").text)
     url_after_post = driver.current_url
     flash = text(driver, ".flash")
+    # A fast rollback can finish before the server renders the answer to the POST: the page
+    # then shows it at once, and no later change comes for the page to pick up.
+    pinned_at_once = len(driver.find_elements(By.CSS_SELECTOR, "tbody .badge.pinned")) > 0
     driver.execute_script("window.tidemarkMarker = 'same page'")
     updated = wait(driver, 30, lambda d: len(d.find_elements(By.CSS_SELECTOR, "tbody .badge.pinned")) > 0)
     seen["pages"]["rolledBack"] = {
@@ -194,6 +197,7 @@ try:
         "liveUpdate": updated,
         "samePage": driver.execute_script("return window.tidemarkMarker") == "same page" and driver.current_url == url_after_post,
         "live": text(driver, "live", By.ID),
+        "pinnedAtOnce": pinned_at_once,
         "rows": texts(driver, "table.list tbody tr"),
     }
     console_errors(driver, "history after rollback")
