@@ -241,8 +241,8 @@ public enum LivePlanner {
                 single += wanted.map { ($0.key, $0.value) }
                 continue
             }
-            var objects = listed[kind] ?? []
-            if listed[kind] == nil { objects = try await backend.list(kind) }
+            let objects: [LiveObject]
+            if let prelisted = listed[kind] { objects = prelisted } else { objects = try await backend.list(kind) }
             let live = Dictionary(objects.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             for (id, name) in wanted { if let object = live[name] { out[id] = object } }
         }

@@ -3,49 +3,31 @@ import Crypto
 /// A resource as it would be sent to the service: references to versioned kinds replaced by
 /// physical names, with a digest of everything that cannot change in place.
 ///
-/// Copied into maps and plans often and never changed: the fields live in one shared,
-/// immutable box, so a copy costs one reference count.
-public struct ResolvedResource: Sendable {
-    private final class Fields: Sendable {
-        let id: ResourceID
-        let physicalName: String
-        let digest: String
-        let spec: Value
-        let referenceDigests: [ResourceID: String]
-        let location: SourceLocation?
-        let policy: ManifestPolicy
-
-        init(id: ResourceID, physicalName: String, digest: String, spec: Value, referenceDigests: [ResourceID: String],
-             location: SourceLocation?, policy: ManifestPolicy) {
-            self.id = id
-            self.physicalName = physicalName
-            self.digest = digest
-            self.spec = spec
-            self.referenceDigests = referenceDigests
-            self.location = location
-            self.policy = policy
-        }
-    }
-
-    private let fields: Fields
+/// A class: copied into maps and plans often and never changed, one shared immutable instance
+/// costs a reference count where a struct's copy retained every member.
+public final class ResolvedResource: Sendable {
+    public let id: ResourceID
+    /// The live object's name: `metadata.name`, or `<name>-<8 hex>` for Model and EndpointConfig.
+    public let physicalName: String
+    /// SHA-256 (hex) over the kind, the spec's immutable fields and the digests of what it
+    /// references: equal digests mean no replacement is needed.
+    public let digest: String
+    public let spec: Value
+    /// Digests of referenced resources, so a plan can say which reference forced a change.
+    public let referenceDigests: [ResourceID: String]
+    public let location: SourceLocation?
+    public let policy: ManifestPolicy
 
     public init(id: ResourceID, physicalName: String, digest: String, spec: Value, referenceDigests: [ResourceID: String],
                 location: SourceLocation?, policy: ManifestPolicy) {
-        fields = Fields(id: id, physicalName: physicalName, digest: digest, spec: spec, referenceDigests: referenceDigests,
-                        location: location, policy: policy)
+        self.id = id
+        self.physicalName = physicalName
+        self.digest = digest
+        self.spec = spec
+        self.referenceDigests = referenceDigests
+        self.location = location
+        self.policy = policy
     }
-
-    public var id: ResourceID { fields.id }
-    /// The live object's name: `metadata.name`, or `<name>-<8 hex>` for Model and EndpointConfig.
-    public var physicalName: String { fields.physicalName }
-    /// SHA-256 (hex) over the kind, the spec's immutable fields and the digests of what it
-    /// references: equal digests mean no replacement is needed.
-    public var digest: String { fields.digest }
-    public var spec: Value { fields.spec }
-    /// Digests of referenced resources, so a plan can say which reference forced a change.
-    public var referenceDigests: [ResourceID: String] { fields.referenceDigests }
-    public var location: SourceLocation? { fields.location }
-    public var policy: ManifestPolicy { fields.policy }
 
     /// The same resource with another spec (its references named as the service knows them).
     public func with(spec: Value) -> ResolvedResource {

@@ -30,50 +30,32 @@ public struct ManifestPolicy: Hashable, Sendable, Codable {
 
 /// One validated document: identity, provenance and the normalized spec.
 ///
-/// Manifests are copied often (into maps, checks, plans) and never changed once decoded: the
-/// fields live in one shared, immutable box, so a copy costs one reference count.
-public struct Manifest: Sendable {
-    private final class Fields: Sendable {
-        let id: ResourceID
-        let location: SourceLocation
-        let nameLocation: SourceLocation
-        let labels: [String: String]
-        let annotations: [String: String]
-        let policy: ManifestPolicy
-        let spec: Value
-        let references: [Reference]
-
-        init(id: ResourceID, location: SourceLocation, nameLocation: SourceLocation, labels: [String: String],
-             annotations: [String: String], policy: ManifestPolicy, spec: Value, references: [Reference]) {
-            self.id = id
-            self.location = location
-            self.nameLocation = nameLocation
-            self.labels = labels
-            self.annotations = annotations
-            self.policy = policy
-            self.spec = spec
-            self.references = references
-        }
-    }
-
-    private let fields: Fields
+/// A class: manifests are copied often (into maps, checks, plans) and never changed once
+/// decoded, so sharing one immutable instance costs a reference count where a struct's copy
+/// retained every member.
+public final class Manifest: Sendable {
+    public let id: ResourceID
+    /// Where the document starts (its `apiVersion` line, in practice).
+    public let location: SourceLocation
+    /// Where `metadata.name` is written.
+    public let nameLocation: SourceLocation
+    public let labels: [String: String]
+    public let annotations: [String: String]
+    public let policy: ManifestPolicy
+    public let spec: Value
+    public let references: [Reference]
 
     public init(id: ResourceID, location: SourceLocation, nameLocation: SourceLocation, labels: [String: String],
                 annotations: [String: String], policy: ManifestPolicy, spec: Value, references: [Reference]) {
-        fields = Fields(id: id, location: location, nameLocation: nameLocation, labels: labels,
-                        annotations: annotations, policy: policy, spec: spec, references: references)
+        self.id = id
+        self.location = location
+        self.nameLocation = nameLocation
+        self.labels = labels
+        self.annotations = annotations
+        self.policy = policy
+        self.spec = spec
+        self.references = references
     }
-
-    public var id: ResourceID { fields.id }
-    /// Where the document starts (its `apiVersion` line, in practice).
-    public var location: SourceLocation { fields.location }
-    /// Where `metadata.name` is written.
-    public var nameLocation: SourceLocation { fields.nameLocation }
-    public var labels: [String: String] { fields.labels }
-    public var annotations: [String: String] { fields.annotations }
-    public var policy: ManifestPolicy { fields.policy }
-    public var spec: Value { fields.spec }
-    public var references: [Reference] { fields.references }
 
     public var definition: KindDefinition { KindDefinition.of(id.kind) }
 }
