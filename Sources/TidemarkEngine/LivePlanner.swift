@@ -204,11 +204,11 @@ public enum LivePlanner {
     /// one `describe` per object.
     static let listThreshold = 32
 
-    /// The kinds a revision has more than `listThreshold` of: those `observe` lists whatever
-    /// the inventory holds, so they can be listed while it is read.
-    public static func kindsToList(_ resolved: ResourceMap<ResolvedResource>) -> [ResourceKind] {
+    /// The kinds `ids` (a revision's, or an inventory's) hold more than `listThreshold` of:
+    /// those `observe` lists whatever else it is given, so they can be listed ahead.
+    public static func kindsToList<IDs: Sequence<ResourceID>>(_ ids: IDs) -> [ResourceKind] {
         var counts: [ResourceKind: Int] = [:]
-        for id in resolved.keys { counts[id.kind, default: 0] += 1 }
+        for id in ids { counts[id.kind, default: 0] += 1 }
         return counts.filter { $0.value > listThreshold }.keys.sorted()
     }
 

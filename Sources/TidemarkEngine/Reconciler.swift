@@ -92,18 +92,29 @@ public struct Reconciler: Sendable {
         try await source.index(at: commit, path: path, after: previous)
     }
 
-    /// The plan from live state to a loaded revision (which must have no errors).
-    /// Objects another application sharing the store manages block the plan.
-    public func plan(_ index: RevisionIndex, origin: RevisionOrigin, prune: Bool) async throws -> LivePlan {
-        // The services' lists and the inventory are read side by side.
-        async let listing = LivePlanner.list(LivePlanner.kindsToList(index.resolved), backend: backend)
-        let inventory = try await store.inventory()
+    /// Reads the inventory and the big kinds' lists, to be handed to `plan` once the
+    /// revision has loaded (see `LiveReading` for when that is sound).
+    public func readLive() async throws -> LiveReading {
+        try await LiveReading.read(store: store, backend: backend)
+    }
+
+    /// The plan from live state to a loaded revision (which must have no errors), from
+    /// `ahead` when live state was read already. Objects another application sharing the
+    /// store manages block the plan.
+    public func plan(_ index: RevisionIndex, origin: RevisionOrigin, prune: Bool, ahead: LiveReading? = nil) async throws -> LivePlan {
+        // The services' lists and the inventory are read side by side; what was read ahead
+        // is not read again.
+        let kinds = LivePlanner.kindsToList(index.resolved.keys).filter { ahead?.listed[$0] == nil }
+        async let listing = LivePlanner.list(kinds, backend: backend)
+        let inventory: [ResourceID: InventoryEntry]
+        if let ahead { inventory = ahead.inventory } else { inventory = try await store.inventory() }
+        let listed = try await listing.merging(ahead?.listed ?? [:]) { fresh, _ in fresh }
         let managed = Set(inventory.values.map { ObjectName($0.id.kind, $0.physicalName) })
         let wanted = Set(index.resolved.values.map { ObjectName($0.id.kind, $0.physicalName) }).subtracting(managed)
         let owners = wanted.isEmpty ? [:] : try await store.owners(of: wanted)
         return try await LivePlanner.plan(index, head: PlanSide(revision: origin.reference, commit: origin.commit.id), path: origin.path,
                                           inventory: inventory, backend: backend, prune: prune, owners: owners,
-                                          listed: try await listing)
+                                          listed: listed)
     }
 
     // MARK: Reconcile

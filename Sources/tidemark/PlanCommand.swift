@@ -85,17 +85,25 @@ struct PlanCommand: AsyncParsableCommand {
 
     func planAgainstLiveState() async throws {
         let git = try source.openSource()
+        // Live state is read while the revision loads: a plan writes nothing, so what it reads
+        // ahead counts as much as what it would read after.
+        async let opened = openAndReadLive(git)
         let (commit, index) = try await source.loadValid(git, refusal: "no plan was made")
-        let environment = try await Environment.open(state: state, backend: backend, source: git, role: "plan")
+        let (environment, ahead) = try await opened
         if !(try await environment.store.openIntents()).isEmpty {
             Terminal.error("note: an earlier apply was interrupted; the next apply or status records what it left")
         }
         let live = try await environment.reconciler.plan(index, origin: RevisionOrigin(commit: commit, reference: source.rev, path: source.path),
-                                                         prune: prune)
+                                                         prune: prune, ahead: ahead)
         ProcessLifetime.keep(index, live)
         try emit(live.plan)
         if !live.blocked.isEmpty { throw ExitCode(1) }
         if detailedExitcode, !live.plan.isEmpty { throw ExitCode(2) }
+    }
+
+    func openAndReadLive(_ git: GitSource) async throws -> (Environment, LiveReading) {
+        let environment = try await Environment.open(state: state, backend: backend, source: git, role: "plan")
+        return (environment, try await environment.reconciler.readLive())
     }
 
     func emit(_ plan: Plan) throws {
