@@ -146,7 +146,7 @@ public final class GitRepository {
     static func isManifest(_ name: String) -> Bool { name.hasSuffix(".yaml") || name.hasSuffix(".yml") }
 
     func walk(_ tree: OpaquePointer, prefix: String) throws(GitError) -> [SourceFile] {
-        var out: [SourceFile] = []
+        var out: [(id: git_oid, path: String)] = []
         var pending: [(tree: OpaquePointer, prefix: String, owned: Bool)] = [(tree, prefix, false)]
         defer { for p in pending where p.owned { git_tree_free(p.tree) } }
         while let (current, base, owned) = pending.popLast() {
@@ -164,13 +164,34 @@ public final class GitRepository {
                     pending.append((sub, base + name + "/", true))
                 case GIT_OBJECT_BLOB where Self.isManifest(name):
                     guard git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK else { continue }
-                    out.append(try readBlob(git_tree_entry_id(entry), path: base + name))
+                    guard let id = git_tree_entry_id(entry) else { continue }
+                    out.append((id.pointee, base + name))
                 default:
                     continue
                 }
             }
         }
-        return out.sorted { $0.path < $1.path }
+        out.sort { $0.path < $1.path }
+        return try readBlobs(out)
+    }
+
+    /// Many blobs are read on both cores, each worker through its own handle on the
+    /// repository (libgit2 handles are not shared across threads); inflating them is most of
+    /// the cost of reading a revision.
+    func readBlobs(_ entries: [(id: git_oid, path: String)]) throws(GitError) -> [SourceFile] {
+        guard entries.count >= 512, let gitDir = git_repository_path(handle).map({ String(cString: $0) }) else {
+            var files: [SourceFile] = []
+            files.reserveCapacity(entries.count)
+            for var e in entries { files.append(try readBlob(&e.id, path: e.path)) }
+            return files
+        }
+        let read = Striped.map(entries.count, workers: 2, minimum: 512, state: { () -> Result<GitRepository, GitError> in
+            Result { () throws(GitError) in try GitRepository(path: gitDir) }
+        }) { i, repository -> Result<SourceFile, GitError> in
+            var id = entries[i].id
+            return repository.flatMap { r in Result { () throws(GitError) in try r.readBlob(&id, path: entries[i].path) } }
+        }
+        return try read.map { r throws(GitError) in try r.get() }
     }
 
     func readBlob(_ oid: UnsafePointer<git_oid>?, path: String) throws(GitError) -> SourceFile {

@@ -77,6 +77,41 @@ import TidemarkTesting
         #expect(try git.changedPaths(from: git.resolve(commits[0]), to: git.resolve(commits[0]), under: "manifests").isEmpty)
     }
 
+    /// A revision of many files is read on both cores: every file arrives whole, under its
+    /// path, with the blob id git gives it, in path order; a blob missing from the object
+    /// database is a read error, not a file short of its bytes.
+    @Test func manyFilesAreReadOnBothCoresExactlyAsGitHasThem() throws {
+        let repo = try TempRepository()
+        var written: [String: String] = [:]
+        for i in 0..<1_200 {
+            // Sizes from empty to a few kilobytes; some texts repeat, so blobs are shared.
+            written["manifests/team-\(i % 7)/app-\(i)/m.yaml"] = i % 50 == 0 ? "" : String(repeating: "k\(i % 300): v\n", count: i % 97 + 1)
+        }
+        try repo.commit("many", written.merging(["manifests/notes.txt": "not a manifest"]) { a, _ in a })
+        let git = try GitRepository(path: repo.url.path)
+        let files = try git.files(at: git.resolve("HEAD"), under: "manifests")
+        #expect(names(files) == written.keys.sorted())
+        let blobs = Dictionary(uniqueKeysWithValues: try repo.git("ls-tree", "-r", "HEAD", "manifests").split(separator: "\n").map { line in
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            return (String(fields[3]), String(fields[2]))
+        })
+        for f in files {
+            #expect(String(decoding: f.bytes, as: UTF8.self) == written[f.path], "\(f.path)")
+            #expect(f.blobID == blobs[f.path], "\(f.path)")
+        }
+        // Take one blob out of the (loose) object database.
+        let victim = try #require(blobs["manifests/team-0/app-1001/m.yaml"])
+        try FileManager.default.removeItem(at: repo.url.appendingPathComponent(".git/objects/\(victim.prefix(2))/\(victim.dropFirst(2))"))
+        let reopened = try GitRepository(path: repo.url.path)
+        #expect(throws: GitError.self) { try reopened.files(at: reopened.resolve("HEAD"), under: "manifests") }
+        do {
+            _ = try reopened.files(at: reopened.resolve("HEAD"), under: "manifests")
+        } catch {
+            #expect(error.code == .readFailed)
+            #expect(error.message.contains("manifests/team-0/app-1001/m.yaml"))
+        }
+    }
+
     @Test func readsABareRepository() throws {
         let repo = try TempRepository()
         _ = try repo.commit("one", ["manifests/a.yaml": "a: 1\n"])
