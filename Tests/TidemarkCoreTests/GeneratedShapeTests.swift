@@ -44,7 +44,19 @@ import Testing
         }
         // The hand-written matchers agree with ICU where ICU takes the pattern as written.
         let probes = ["a", "a-b", "a--b", "-a", "a-", "a_b", "_a", "A9", "", "a b", String(repeating: "a", count: 63),
-                      String(repeating: "a", count: 64), String(repeating: "b", count: 65), "x\ny", "é", "a\u{2028}b", "\t"]
+                      String(repeating: "a", count: 64), String(repeating: "b", count: 65), "x\ny", "é", "a\u{2028}b", "\t",
+                      // URIs, ARNs, versions, blanks and categories for the hot patterns matched by hand.
+                      "s3://b/k", "s3://b", "s3://bk/", "https://h/p\nq", "https://h\n/p", "s3://\n/x", "s3:///x", "S3://b/k",
+                      "s3:/b", "https://", "s3://é/ü", "s3://b\u{2028}/k", "s3://b/k\u{2029}",
+                      "arn:aws:sagemaker:us-east-1:123456789012:model-package/name-1/3",
+                      "arn:aws:sagemaker:us-east-1:123456789012:model-package/name-1",
+                      "arn:aws-cn:sagemaker:cn-north-1:123456789012:endpoint/e",
+                      "arn:aws:sagemaker:us-east-1:12345678901:model/x", "arn:aws:sagemaker:us-east-1:1234567890123:model/x",
+                      "arn:aws:sagemaker:us-east-1:123456789012:Model/x", "arn:aws:sagemaker:us-east-1:123456789012:model/",
+                      "arn:aws:iam::123456789012:role/R", "arn:aws:sagemaker::123456789012:/x", "arnaws",
+                      "name-1/12", "name-/1", "a/1234567890", "a/123456789", "a/", "a/b", String(repeating: "a", count: 63) + "/1",
+                      " ", "  ", " a ", "a\u{00A0}b", "\u{00A0}", "a\u{0}b", "a\u{7F}", "x\u{301}", "\u{1F600}", "\u{E000}",
+                      "\u{200B}", "a\u{1680}", "tab\there"]
         for p in SageMakerPatterns.all where !p.usesRegexEngine {
             guard let icu = try? NSRegularExpression(pattern: "\\A(?:" + p.source + ")\\z") else { continue }
             for s in probes {
