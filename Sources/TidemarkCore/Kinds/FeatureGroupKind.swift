@@ -1,6 +1,8 @@
 /// FeatureGroup (reference §2, §9, §11.2).
 enum FeatureGroupKind {
     static let reservedNames: Set<String> = ["is_deleted", "write_time", "api_invocation_time"]
+    /// Their lengths in bytes (each is ASCII, and so is its lowercase): most names need no lowercasing.
+    static let reservedLengths = Set(reservedNames.map(\.utf8.count))
 
     static let definition = KindDefinition(
         kind: .featureGroup,
@@ -28,7 +30,7 @@ enum FeatureGroupKind {
         for def in defs {
             guard let name = def["featureName"]?.string else { continue }
             types[name] = def["featureType"]?.string
-            if reservedNames.contains(name.lowercased()) {
+            if reservedLengths.contains(name.utf8.count), reservedNames.contains(name.lowercased()) {
                 c.error("reserved-name", "feature name '\(name)' is reserved by Feature Store (is_deleted, write_time, api_invocation_time)", at: def["featureName"])
             }
             if def["collectionType"]?.string == "Vector", def["featureType"]?.string != "Fractional" {

@@ -215,7 +215,7 @@ public struct ShapeChecker {
         guard let entries = node.entries else { return mismatch(node, .object(object)) }
         var members: [Value.Member] = []
         members.reserveCapacity(object.fields.count)
-        var given = GivenFields()
+        var given = GivenFields(capacity: entries.count)
         for e in entries {
             guard let position = object.position(of: e.key) else {
                 var message = "unknown field '\(e.key)' in \(path)"
@@ -337,6 +337,11 @@ public struct ShapeChecker {
 struct GivenFields {
     private var names: [String] = []
     private var marks: [Mark] = []
+
+    init(capacity: Int) {
+        names.reserveCapacity(capacity)
+        marks.reserveCapacity(capacity)
+    }
 
     subscript(name: String) -> Mark? {
         names.firstIndex(of: name).map { marks[$0] }
