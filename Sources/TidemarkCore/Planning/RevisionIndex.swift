@@ -29,40 +29,53 @@ public struct RevisionIndex: Sendable {
 
     public init(_ files: [SourceFile], limits: YAMLLimits = YAMLLimits()) {
         let decoded = RevisionLoader.decodeConcurrently(files, limits: limits)
-        var map = TreeDictionary<String, File>()
-        var definers = ResourceMap<[String]>()
-        var fileDiagnostics = TreeDictionary<String, [Diagnostic]>()
         // Nearly every identity has one definition: it wins without a search. Only those
         // defined more than once go through `pick`.
         var winners = ResourceMap<Manifest>()
         var contested: [ResourceID] = []
-        for (f, d) in zip(files, decoded) {
-            map[f.path] = File(blobID: f.blobID, decoded: d)
-            for m in d.manifests {
-                definers[m.id, default: []].append(f.path)
-                if winners.updateValue(m, forKey: m.id) != nil { contested.append(m.id) }
-            }
-            if !d.diagnostics.isEmpty { fileDiagnostics[f.path] = d.diagnostics }
+        for d in decoded {
+            for m in d.manifests where winners.updateValue(m, forKey: m.id) != nil { contested.append(m.id) }
         }
+        // The per-file tables an update reads and the dependency graph, both serial work, side
+        // by side (the state is final at once unless some identity is defined twice). The
+        // rules and the resolution split over the cores themselves, so they come after: work
+        // split inside a split runs on one core.
+        let settled = contested.isEmpty ? winners : nil
+        let (tables, early) = Striped.both({ Tables(files, decoded) }, { settled.map { DependencyGraph(DesiredState($0)) } })
         var state = DesiredState(winners)
         var duplicates = ResourceMap<[Diagnostic]>()
         for id in Set(contested) {
-            let (winner, extra) = Self.pick(id, definers[id] ?? [], map)
+            let (winner, extra) = Self.pick(id, tables.definers[id] ?? [], tables.files)
             state[id] = winner
             if !extra.isEmpty { duplicates[id] = extra }
         }
         let (checks, dangling) = Self.check(Array(state.manifests.values), in: state)
-        self.files = map
-        self.definers = definers
-        self.fileDiagnostics = fileDiagnostics
+        self.files = tables.files
+        self.definers = tables.definers
+        self.fileDiagnostics = tables.fileDiagnostics
         self.duplicates = duplicates
         self.checks = checks
         self.dangling = dangling
-        self.graph = DependencyGraph(state)
-        self.loaded = LoadedRevision(desired: state, diagnostics: [], fileCount: map.count)
+        self.graph = early ?? DependencyGraph(state)
+        self.loaded = LoadedRevision(desired: state, diagnostics: [], fileCount: tables.files.count)
         self.resolved = Resolution.resolve(state, graph: graph)
         self.touched = Set(resolved.keys)
         self.loaded.diagnostics = gatherDiagnostics()
+    }
+
+    /// Decoded documents per file, who defines each identity, and each file's diagnostics.
+    struct Tables: Sendable {
+        var files = TreeDictionary<String, File>()
+        var definers = ResourceMap<[String]>()
+        var fileDiagnostics = TreeDictionary<String, [Diagnostic]>()
+
+        init(_ sources: [SourceFile], _ decoded: [ManifestDecoder.Result]) {
+            for (f, d) in zip(sources, decoded) {
+                files[f.path] = File(blobID: f.blobID, decoded: d)
+                for m in d.manifests { definers[m.id, default: []].append(f.path) }
+                if !d.diagnostics.isEmpty { fileDiagnostics[f.path] = d.diagnostics }
+            }
+        }
     }
 
     /// The kinds' cross-resource rules and the dangling references of each of `manifests`,
