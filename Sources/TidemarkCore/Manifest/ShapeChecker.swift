@@ -214,7 +214,8 @@ public struct ShapeChecker {
     mutating func checkObject(_ node: YAMLNode, _ object: ObjectShape) -> Value? {
         guard let entries = node.entries else { return mismatch(node, .object(object)) }
         var members: [Value.Member] = []
-        members.reserveCapacity(object.fields.count)
+        // Sized to what can arrive (the value keeps this array, so not to every field the shape has).
+        members.reserveCapacity(entries.count + object.requiredOrDefaulted.count)
         var given = GivenFields(capacity: entries.count)
         for e in entries {
             guard let position = object.position(of: e.key) else {

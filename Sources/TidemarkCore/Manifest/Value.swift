@@ -20,10 +20,8 @@ public enum Value: Hashable, Sendable {
     }
 
     /// An object from members in any order (sorted here; later duplicates win).
-    public static func object(sorting members: consuming [Member]) -> Value {
-        // Sorted in place: a caller handing over its last use of the array allocates nothing.
-        var sorted = members
-        sorted.sort { $0.key < $1.key }
+    public static func object(sorting members: [Member]) -> Value {
+        var sorted = members.sorted { $0.key < $1.key }
         var i = 1
         while i < sorted.count {
             if sorted[i].key == sorted[i - 1].key { sorted.remove(at: i - 1) } else { i += 1 }
