@@ -41,6 +41,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         guard let base else { return try await planAgainstLiveState() }
         let git = try source.openSource()
+        let uncommitted = source.scanUncommitted()
         let baseCommit: Commit
         let headCommit: Commit
         do {
@@ -49,7 +50,6 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("error: \(error)")
         }
-        if let repository = try? source.open() { source.noteUncommitted(repository) }
         // The base is read in full; the head only where git says it differs.
         let baseIndex: RevisionIndex
         let headIndex: RevisionIndex
@@ -64,6 +64,7 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("error: \(error)")
         }
+        await source.noteUncommitted(uncommitted)
         ProcessLifetime.keep(baseIndex, headIndex)
         let (baseRevision, headRevision) = (baseIndex.loaded, headIndex.loaded)
         if headRevision.hasErrors {

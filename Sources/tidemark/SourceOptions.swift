@@ -29,13 +29,14 @@ struct SourceOptions: ParsableArguments {
     func loadValid(_ source: GitSource, refusal: String) async throws -> (Commit, RevisionIndex) {
         let commit: Commit
         let index: RevisionIndex
+        let uncommitted = scanUncommitted()
         do {
             commit = try await source.resolve(rev)
             index = try await source.index(at: commit, path: path)
         } catch {
             throw CommandFailure("error: \(error)")
         }
-        if let repository = try? open() { noteUncommitted(repository) }
+        await noteUncommitted(uncommitted)
         if index.loaded.hasErrors {
             Terminal.error(DiagnosticRenderer.text(index.loaded.diagnostics, color: Terminal.colorEnabled(STDERR_FILENO)))
             throw CommandFailure("error: the manifests at \(rev) are invalid; \(refusal)")
@@ -58,11 +59,26 @@ struct SourceOptions: ParsableArguments {
         }
     }
 
+    /// For `HEAD`: the manifest files with changes the revision does not include, looked for
+    /// on a thread of its own (the scan stats every file of the work tree), so that it runs
+    /// while the revision loads. `noteUncommitted` tells what it found.
+    func scanUncommitted() -> Task<[String], Never>? {
+        guard rev == "HEAD" else { return nil }
+        let (repo, path) = (self.repo, self.path)
+        return Task {
+            await withCheckedContinuation { found in
+                Thread.detachNewThread {
+                    // A folder that is not a repository has been reported by the load already.
+                    let repository = try? GitRepository(path: repo)
+                    found.resume(returning: repository?.uncommittedChanges(under: path) ?? [])
+                }
+            }
+        }
+    }
+
     /// Tells, on stderr, which manifest files have changes the revision does not include.
-    func noteUncommitted(_ repository: GitRepository) {
-        guard rev == "HEAD" else { return }
-        let changed = repository.uncommittedChanges(under: path)
-        guard !changed.isEmpty else { return }
+    func noteUncommitted(_ scan: Task<[String], Never>?) async {
+        guard let changed = await scan?.value, !changed.isEmpty else { return }
         let list = changed.prefix(5).joined(separator: ", ") + (changed.count > 5 ? " and \(changed.count - 5) more" : "")
         Terminal.error("note: \(list) \(changed.count == 1 ? "has" : "have") uncommitted changes that this run does not include (it reads HEAD); commit them to include them")
     }

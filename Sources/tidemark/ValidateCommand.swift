@@ -1,7 +1,7 @@
 import ArgumentParser
 import TidemarkCore
 
-struct ValidateCommand: ParsableCommand {
+struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check the manifests at a revision: syntax, fields, names, limits, references, the approval gate.",
@@ -14,11 +14,12 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Output format: text, json, or github (workflow annotations).")
     var format: Format = .text
 
-    func run() throws {
+    func run() async throws {
         let repository = try source.open()
+        let uncommitted = source.scanUncommitted()
         let (commit, files) = try source.read(repository, source.rev)
-        source.noteUncommitted(repository)
         let loaded = RevisionLoader.load(files)
+        await source.noteUncommitted(uncommitted)
         ProcessLifetime.keep(loaded, files)
         let errors = loaded.diagnostics.filter { $0.severity == .error }.count
         let warnings = loaded.diagnostics.count - errors
