@@ -36,27 +36,30 @@ public struct RevisionIndex: Sendable {
         for d in decoded {
             for m in d.manifests where winners.updateValue(m, forKey: m.id) != nil { contested.append(m.id) }
         }
-        // The per-file tables an update reads and the dependency graph, both serial work, side
-        // by side (the state is final at once unless some identity is defined twice). The
-        // rules and the resolution split over the cores themselves, so they come after: work
-        // split inside a split runs on one core.
-        let settled = contested.isEmpty ? winners : nil
-        let (tables, early) = Striped.both({ Tables(files, decoded) }, { settled.map { DependencyGraph(DesiredState($0)) } })
-        var state = DesiredState(winners)
+        // The per-file tables an update reads with the rules' findings, and the dependency
+        // graph, side by side: all serial work (the rules split over the cores on their own, but
+        // a split inside a split runs on one core). The state is final at once unless some
+        // identity is defined twice; then the rules and the graph wait for `pick`. The
+        // resolution splits over the cores at the top level, after.
+        let settled = contested.isEmpty ? DesiredState(winners) : nil
+        let ((tables, early), earlyGraph) = Striped.both(
+            { (Tables(files, decoded), settled.map { Self.check(Array($0.manifests.values), in: $0) }) },
+            { settled.map { DependencyGraph($0) } })
+        var state = settled ?? DesiredState(winners)
         var duplicates = ResourceMap<[Diagnostic]>()
         for id in Set(contested) {
             let (winner, extra) = Self.pick(id, tables.definers[id] ?? [], tables.files)
             state[id] = winner
             if !extra.isEmpty { duplicates[id] = extra }
         }
-        let (checks, dangling) = Self.check(Array(state.manifests.values), in: state)
+        let (checks, dangling) = early ?? Self.check(Array(state.manifests.values), in: state)
         self.files = tables.files
         self.definers = tables.definers
         self.fileDiagnostics = tables.fileDiagnostics
         self.duplicates = duplicates
         self.checks = checks
         self.dangling = dangling
-        self.graph = early ?? DependencyGraph(state)
+        self.graph = earlyGraph ?? DependencyGraph(state)
         self.loaded = LoadedRevision(desired: state, diagnostics: [], fileCount: tables.files.count)
         self.resolved = Resolution.resolve(state, graph: graph)
         self.touched = Set(resolved.keys)
