@@ -59,6 +59,12 @@ import Testing
                       "\u{200B}", "a\u{1680}", "tab\there"]
         for p in SageMakerPatterns.all where !p.usesRegexEngine {
             guard let icu = try? NSRegularExpression(pattern: "\\A(?:" + p.source + ")\\z") else { continue }
+            // ICU compiles it, so it is matched by hand only for speed or wording, and editors'
+            // JSON Schema still carries it; but for Java's UTF-16 spelling of "any XML
+            // character", which ICU compiles to something else and is rewritten.
+            if p.source != #"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*"# {
+                #expect(p.schemaPattern != nil, "\(p.source) lost its schema pattern")
+            }
             for s in probes {
                 let expected = icu.firstMatch(in: s, range: NSRange(location: 0, length: (s as NSString).length)) != nil
                 let got = p.matches(s)

@@ -165,7 +165,8 @@ enum HandWrittenPatterns {
         case #"(?!\s*$).+"#:
             return Entry(matcher: .text({ notBlank($0) }), explanation: "a name that is not blank")
         case #"[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*"#:
-            return Entry(matcher: .scalars(isPrintable), explanation: "text without control characters")
+            // Matched by hand but not rewritten: editors' JSON Schema keeps the pattern as written.
+            return Entry(matcher: .text({ $0.unicodeScalars.allSatisfy(isPrintable) }), explanation: "text without control characters")
         case ".?P.*":
             return Entry(matcher: nil, explanation: "an ISO-8601 duration such as -PT1H")
         case #"(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)"#:
