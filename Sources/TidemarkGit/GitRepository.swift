@@ -164,7 +164,9 @@ public final class GitRepository {
                     pending.append((sub, base + name + "/", true))
                 case GIT_OBJECT_BLOB where Self.isManifest(name):
                     guard git_tree_entry_filemode(entry) != GIT_FILEMODE_LINK else { continue }
-                    guard let id = git_tree_entry_id(entry) else { continue }
+                    guard let id = git_tree_entry_id(entry) else {
+                        throw GitError(code: .readFailed, message: "cannot read '\(base)\(name)' (no object id)")
+                    }
                     out.append((id.pointee, base + name))
                 default:
                     continue
