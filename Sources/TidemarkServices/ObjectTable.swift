@@ -119,12 +119,12 @@ struct ObjectTable {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(columns) FROM objects WHERE kind = ? ORDER BY name"), arguments: [kind.rawValue]).map(decode)
     }
 
-    /// A stored object; a row that does not parse is a storage failure, never an empty spec.
     /// The columns `decode` reads, in the order it reads them: by position, because looking a
     /// column up by name compares names row after row (a list of 10,000 objects spent more time
     /// there than parsing the specs).
     static let columns = "kind, name, arn, spec, status, failure_reason, observed, client_token, created_at, modified_at, transition_at, next_status"
 
+    /// A stored object; a row that does not parse is a storage failure, never an empty spec.
     static func decode(_ row: Row) throws -> StoredObject {
         let name: String = row[1]
         let transition: Int64? = row[10]

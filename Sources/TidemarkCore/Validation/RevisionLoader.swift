@@ -1,4 +1,3 @@
-
 /// The manifests of one revision after decoding and validation.
 public struct LoadedRevision: Sendable {
     public var desired: DesiredState
