@@ -87,10 +87,18 @@ struct PlanCommand: AsyncParsableCommand {
     func planAgainstLiveState() async throws {
         let git = try source.openSource()
         // Live state is read while the revision loads: a plan writes nothing, so what it reads
-        // ahead counts as much as what it would read after.
-        async let opened = openAndReadLive(git)
+        // ahead counts as much as what it would read after. Only state that exists is read
+        // ahead: opening a new one creates it, which a plan refused for its manifests must not.
+        let stateExists = FileManager.default.fileExists(atPath: state.folder)
+        async let opened = stateExists ? try await openAndReadLive(git) : nil
         let (commit, index) = try await source.loadValid(git, refusal: "no plan was made")
-        let (environment, ahead) = try await opened
+        let environment: Environment
+        let ahead: LiveReading?
+        if let read = try await opened {
+            (environment, ahead) = read
+        } else {
+            (environment, ahead) = (try await Environment.open(state: state, backend: backend, source: git, role: "plan"), nil)
+        }
         if !(try await environment.store.openIntents()).isEmpty {
             Terminal.error("note: an earlier apply was interrupted; the next apply or status records what it left")
         }

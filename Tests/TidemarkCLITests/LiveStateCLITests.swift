@@ -55,6 +55,25 @@ import TidemarkTesting
         (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?[key].flatMap { $0 as? [Any] }?.count ?? -1
     }
 
+    /// A plan refused for its manifests leaves no state behind; once state exists, the plan
+    /// reads it while loading and plans as before.
+    @Test func aRefusedPlanCreatesNoState() throws {
+        let e = try env()
+        try e.repo.edit("manifests/serving/fraud-detector.yaml", "initialInstanceCount: 4", "initialInstanceCount: four")
+        try e.repo.commit("broken")
+        let refused = try e.run(["plan"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("no plan was made"))
+        #expect(!FileManager.default.fileExists(atPath: e.data))
+        try e.repo.edit("manifests/serving/fraud-detector.yaml", "initialInstanceCount: four", "initialInstanceCount: 4")
+        try e.repo.commit("fixed")
+        #expect(try e.run(["plan"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: e.data))
+        #expect(try e.run(["apply", "--yes"]).status == 0)
+        let again = try e.run(["plan", "--detailed-exitcode"])
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+    }
+
     @Test func applyNeedsYesWithoutATerminal() throws {
         let e = try env()
         let r = try e.run(["apply"])
