@@ -12,56 +12,114 @@ public struct DependencyGraph: Sendable {
     public private(set) var level: ResourceMap<Int>
 
     public init(_ state: DesiredState) {
+        // Dense numbers, in (kind, name) order: the levels and the order are worked out over
+        // arrays, and only the results go into the persistent maps.
+        let entries = Array(state.manifests)
+        let sorted = Self.kindNameOrder(of: entries.map(\.key))
+        let ids = sorted.map { entries[$0].key }
+        var number = [ResourceID: Int](minimumCapacity: ids.count)
+        for (i, id) in ids.enumerated() { number[id] = i }
         var deps = ResourceMap<[ResourceID]>()
         var referrers = ResourceMap<Set<ResourceID>>()
-        for (id, m) in state.manifests {
-            let targets = Self.targets(of: m)
-            deps[id] = targets.filter { state.contains($0) }.sorted()
-            for target in targets { referrers[target, default: []].insert(id) }
+        var edges = [[Int]](repeating: [], count: ids.count)
+        for (i, id) in ids.enumerated() {
+            let m = entries[sorted[i]].value
+            let targets = Self.targetList(of: m)
+            var defined: [ResourceID] = []
+            for target in targets {
+                if let n = number[target] {
+                    defined.append(target)
+                    edges[i].append(n)
+                }
+                referrers[target, default: []].insert(id)
+            }
+            deps[id] = defined
         }
         self.dependencies = deps
         self.referrers = referrers
-        self.level = Self.levels(deps)
-        let level = self.level
-        // Sort (level, id) pairs: no dictionary lookups inside the comparator.
-        self.order = deps.keys.map { (level[$0] ?? 0, $0) }.sorted(by: Self.before).map(\.1)
+        let depth = Self.levels(edges)
+        var level = ResourceMap<Int>()
+        for (i, id) in ids.enumerated() { level[id] = depth[i] }
+        self.level = level
+        // By level, keeping (kind, name) order within one: a counting sort.
+        var start = [Int](repeating: 0, count: (depth.max() ?? -1) + 2)
+        for d in depth { start[d + 1] += 1 }
+        for l in start.indices.dropFirst() { start[l] += start[l - 1] }
+        var order = ids
+        for (i, id) in ids.enumerated() {
+            order[start[depth[i]]] = id
+            start[depth[i]] += 1
+        }
+        self.order = order
     }
 
     /// The identities `m` references, other than itself, defined or not.
-    static func targets(of m: Manifest) -> Set<ResourceID> {
-        var out = Set<ResourceID>()
-        for ref in m.references where ref.kind != m.id.kind || ref.name != m.id.name { out.insert(ResourceID(ref.kind, ref.name)) }
-        return out
+    static func targets(of m: Manifest) -> Set<ResourceID> { Set(targetList(of: m)) }
+
+    /// The same, once each, in (kind, name) order.
+    static func targetList(of m: Manifest) -> [ResourceID] {
+        var out: [ResourceID] = []
+        out.reserveCapacity(m.references.count)
+        for ref in m.references where ref.kind != m.id.kind || ref.name != m.id.name { out.append(ResourceID(ref.kind, ref.name)) }
+        guard out.count > 1 else { return out }
+        out.sort()
+        var unique = [out[0]]
+        for id in out.dropFirst() where id != unique[unique.count - 1] { unique.append(id) }
+        return unique
     }
 
     static func dependencies(of m: Manifest, in state: DesiredState) -> [ResourceID] {
-        targets(of: m).filter { state.contains($0) }.sorted()
+        targetList(of: m).filter { state.contains($0) }
     }
 
     static func before(_ a: (Int, ResourceID), _ b: (Int, ResourceID)) -> Bool {
         a.0 != b.0 ? a.0 < b.0 : a.1 < b.1
     }
 
-    /// Levels by iterative depth-first search; a cycle (impossible with today's kinds, whose
-    /// references all point one way) is cut where it closes.
-    static func levels(_ deps: ResourceMap<[ResourceID]>) -> ResourceMap<Int> {
-        var level = ResourceMap<Int>()
-        var onStack = Set<ResourceID>()
-        for root in deps.keys where level[root] == nil {
-            var stack: [(ResourceID, Int)] = [(root, 0)]
-            onStack.insert(root)
-            while let (id, next) = stack.last {
-                let children = deps[id] ?? []
+    /// The positions of `all` in (kind, name) order. The comparisons read a key of the kind and
+    /// the name's first 15 bytes from one array; only names that share those go to `ResourceID.<`.
+    static func kindNameOrder(of all: [ResourceID]) -> [Int] {
+        var keys: [(high: UInt64, low: UInt64, at: Int)] = []
+        keys.reserveCapacity(all.count)
+        for (i, id) in all.enumerated() {
+            // Zero-padded, big-endian: a shorter name sorts first, as in `ResourceID.<`.
+            var high = UInt64(id.kind.rank) << 56, low: UInt64 = 0
+            for (n, byte) in id.name.utf8.prefix(15).enumerated() {
+                if n < 7 { high |= UInt64(byte) << (48 - 8 * n) } else { low |= UInt64(byte) << (56 - 8 * (n - 7)) }
+            }
+            keys.append((high, low, i))
+        }
+        keys.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            return all[a.at] < all[b.at]
+        }
+        return keys.map(\.at)
+    }
+
+    /// Levels by iterative depth-first search over dense numbers; a cycle (impossible with
+    /// today's kinds, whose references all point one way) is cut where it closes.
+    static func levels(_ edges: [[Int]]) -> [Int] {
+        var level = [Int](repeating: -1, count: edges.count)
+        var onStack = [Bool](repeating: false, count: edges.count)
+        var stack: [(node: Int, next: Int)] = []
+        for root in edges.indices where level[root] < 0 {
+            stack.append((root, 0))
+            onStack[root] = true
+            while let (node, next) = stack.last {
+                let children = edges[node]
                 if next < children.count {
-                    stack[stack.count - 1].1 += 1
+                    stack[stack.count - 1].next += 1
                     let child = children[next]
-                    if level[child] == nil, !onStack.contains(child) {
-                        onStack.insert(child)
+                    if level[child] < 0, !onStack[child] {
+                        onStack[child] = true
                         stack.append((child, 0))
                     }
                 } else {
-                    level[id] = (children.compactMap { level[$0] }.max() ?? -1) + 1
-                    onStack.remove(id)
+                    var deepest = -1
+                    for child in children where level[child] > deepest { deepest = level[child] }
+                    level[node] = deepest + 1
+                    onStack[node] = false
                     stack.removeLast()
                 }
             }
