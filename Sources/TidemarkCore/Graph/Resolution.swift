@@ -44,17 +44,28 @@ public enum Resolution {
         var start = 0
         let order = graph.order
         while start < order.count {
-            let level = graph.level[order[start]] ?? 0
-            var end = start
-            while end < order.count, (graph.level[order[end]] ?? 0) == level { end += 1 }
+            let end = levelEnd(from: start, in: order, graph.level)
             let ids = Array(order[start..<end])
-            let manifests = ids.map { state[$0] }
             let done = out
-            let results = Striped.map(ids.count) { i in manifests[i].map { resolveOne($0, graph: graph, resolved: done) } }
+            let results = Striped.map(ids.count) { i in
+                state[ids[i]].map { resolveOne($0, graph: graph, resolved: done) }
+            }
             for (i, id) in ids.enumerated() { out[id] = results[i] }
             start = end
         }
         return out
+    }
+
+    /// Where the level of `order[start]` ends: `order` runs by level, so a binary search finds
+    /// it in a few lookups instead of one per resource.
+    static func levelEnd(from start: Int, in order: [ResourceID], _ level: ResourceMap<Int>) -> Int {
+        let at = level[order[start]] ?? 0
+        var low = start + 1, high = order.count
+        while low < high {
+            let mid = low + (high - low) / 2
+            if (level[order[mid]] ?? 0) == at { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// Resolves one manifest whose dependencies are already in `resolved`.
