@@ -244,15 +244,42 @@ public final class GitRepository {
     /// is skipped, as git does: the cost is the size of the folders along the changed paths,
     /// not of the repository (libgit2's diff with a pathspec took 16 ms at 100,000 resources).
     public func changedPaths(from old: Commit, to new: Commit, under path: String) throws(GitError) -> [String] {
+        Array(Set(try changedFiles(from: old, to: new, under: path).map(\.path))).sorted()
+    }
+
+    /// The manifest files under `path` that differ between two commits, each with its blob at
+    /// `new` (nil when it is gone, or is no longer a file a full read would take). The blobs are
+    /// read by id, so a change of many files costs no lookup from the root for each.
+    public func changedManifests(from old: Commit, to new: Commit, under path: String) throws(GitError) -> (changed: [SourceFile], removed: [String]) {
+        var present: [(id: git_oid, path: String)] = []
+        var removed: [String] = []
+        var seen = Set<String>()
+        for change in try changedFiles(from: old, to: new, under: path) where Self.isManifest(change.path) && seen.insert(change.path).inserted {
+            if let blob = change.blob, !blob.isLink { present.append((blob.id, change.path)) } else { removed.append(change.path) }
+        }
+        present.sort { $0.path < $1.path }
+        return (try readBlobs(present), removed.sorted())
+    }
+
+    /// Every file path that differs, with what it is at `new` when it is a file there.
+    func changedFiles(from old: Commit, to new: Commit, under path: String) throws(GitError) -> [(path: String, blob: TreeNode?)] {
         let clean = Self.normalize(path)
-        var paths: [String] = []
+        var changes: [(path: String, blob: TreeNode?)] = []
         var pending: [(old: TreeNode?, new: TreeNode?, path: String)] = [(try node(old, clean), try node(new, clean), clean)]
         while let (a, b, here) = pending.popLast() {
             if let a, let b, a.isTree == b.isTree, a.same(as: b) { continue }
             guard let a, let b, a.isTree, b.isTree else {
-                for side in [a, b] {
-                    guard let side else { continue }
-                    if side.isTree { paths += try blobPaths(side, at: here) } else { paths.append(here) }
+                // A side that is a file is the path itself; a folder is every file under it.
+                let newFile = b.flatMap { $0.isTree ? nil : $0 }
+                if let a {
+                    if a.isTree {
+                        changes += try blobs(a, at: here).map { ($0.path, nil) }
+                    } else if newFile == nil {
+                        changes.append((here, nil))
+                    }
+                }
+                if let b {
+                    if b.isTree { changes += try blobs(b, at: here).map { ($0.path, $0.blob) } } else { changes.append((here, newFile)) }
                 }
                 continue
             }
@@ -272,7 +299,9 @@ public final class GitRepository {
                 let y = j < countB ? git_tree_entry_byindex(after, j) : nil
                 let order: Int32 = x == nil ? 1 : y == nil ? -1 : git_tree_entry_cmp(x, y)
                 if order == 0, let x, let y {
-                    if git_oid_cmp(git_tree_entry_id(x), git_tree_entry_id(y)) != 0 { pending.append((Self.node(x), Self.node(y), join(x))) }
+                    if git_oid_cmp(git_tree_entry_id(x), git_tree_entry_id(y)) != 0 || git_tree_entry_filemode(x) != git_tree_entry_filemode(y) {
+                        pending.append((Self.node(x), Self.node(y), join(x)))
+                    }
                     i += 1
                     j += 1
                 } else if order < 0, let x {
@@ -286,17 +315,19 @@ public final class GitRepository {
                 }
             }
         }
-        return Array(Set(paths)).sorted()
+        return changes
     }
 
     /// A tree or blob in a commit, by its object id.
     struct TreeNode {
         var id: git_oid
         var isTree: Bool
+        /// A symbolic link, which a full read skips.
+        var isLink = false
 
         func same(as other: TreeNode) -> Bool {
             var (a, b) = (id, other.id)
-            return git_oid_cmp(&a, &b) == 0
+            return git_oid_cmp(&a, &b) == 0 && isLink == other.isLink
         }
     }
 
@@ -317,7 +348,7 @@ public final class GitRepository {
         guard let entry, let id = git_tree_entry_id(entry) else { return nil }
         switch git_tree_entry_type(entry) {
         case GIT_OBJECT_TREE: return TreeNode(id: id.pointee, isTree: true)
-        case GIT_OBJECT_BLOB: return TreeNode(id: id.pointee, isTree: false)
+        case GIT_OBJECT_BLOB: return TreeNode(id: id.pointee, isTree: false, isLink: git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK)
         default: return nil  // a submodule: not a manifest
         }
     }
@@ -343,14 +374,14 @@ public final class GitRepository {
         return out
     }
 
-    /// Every file path under a tree (for a folder added or removed whole).
-    func blobPaths(_ node: TreeNode, at path: String) throws(GitError) -> [String] {
-        var out: [String] = []
+    /// Every file under a tree (for a folder added or removed whole).
+    func blobs(_ node: TreeNode, at path: String) throws(GitError) -> [(path: String, blob: TreeNode)] {
+        var out: [(path: String, blob: TreeNode)] = []
         var pending = [(node, path)]
         while let (current, here) = pending.popLast() {
             for (name, child) in try children(current, at: here) {
                 let full = here.isEmpty ? name : here + "/" + name
-                if child.isTree { pending.append((child, full)) } else { out.append(full) }
+                if child.isTree { pending.append((child, full)) } else { out.append((full, child)) }
             }
         }
         return out

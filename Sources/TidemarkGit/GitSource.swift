@@ -74,11 +74,7 @@ public actor GitSource: RepositorySource {
     /// Only a path missing at the new commit is a removal; every other read failure is thrown.
     public func changes(from old: Commit, to new: Commit, under path: String) throws(SourceError) -> ChangedFiles {
         do {
-            var changed: [SourceFile] = []
-            var removed: [String] = []
-            for p in try repository.changedPaths(from: old, to: new, under: path) where GitRepository.isManifest(p) {
-                if let files = try repository.filesIfPresent(at: new, under: p) { changed += files } else { removed.append(p) }
-            }
+            let (changed, removed) = try repository.changedManifests(from: old, to: new, under: path)
             return ChangedFiles(changed: changed, removed: removed)
         } catch {
             throw Self.sourceError(error)

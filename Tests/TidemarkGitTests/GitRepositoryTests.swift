@@ -77,6 +77,58 @@ import TidemarkTesting
         #expect(try git.changedPaths(from: git.resolve(commits[0]), to: git.resolve(commits[0]), under: "manifests").isEmpty)
     }
 
+    /// The files a change carries, applied to a full read of the old commit, give exactly a
+    /// full read of the new one: edits, folders added and removed whole, a file that becomes a
+    /// folder and back, symbolic links (which a full read skips), and over 512 files at once
+    /// (read on both cores).
+    @Test func changedManifestsTurnOneFullReadIntoTheOther() throws {
+        let repo = try TempRepository()
+        var rng = SplitMix64(seed: 23)
+        func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        var commits = [try repo.commit("base", Dictionary(uniqueKeysWithValues: (0..<40).map { i in
+            ("manifests/team-\(i % 3)/app-\(i)/serving.yaml", "v: \(i)\n")
+        }))]
+        for n in 1...24 {
+            switch pick(7) {
+            case 0: try repo.write("manifests/team-\(pick(3))/app-\(pick(40))/serving.yaml", "v: edit \(n)\n")
+            case 1: try repo.write("manifests/team-\(pick(4))/app-new-\(n)/deep/file.yaml", "new: \(n)\n")
+            case 2: _ = try? repo.git("rm", "-r", "-q", "manifests/team-\(pick(3))/app-\(pick(40))")
+            case 3:  // one path, a file and a folder in turn
+                _ = try? repo.git("rm", "-r", "-q", "-f", "manifests/odd.yaml")
+                try? FileManager.default.removeItem(at: repo.url.appendingPathComponent("manifests/odd.yaml"))
+                try repo.write(n % 2 == 0 ? "manifests/odd.yaml" : "manifests/odd.yaml/inner.yaml", "turn: \(n)\n")
+            case 4:
+                let path = "manifests/team-\(pick(3))/app-\(pick(40))/serving.yaml"
+                _ = try? repo.git("rm", "-q", "-f", path)
+                try? FileManager.default.removeItem(at: repo.url.appendingPathComponent(path))
+                try FileManager.default.createDirectory(at: repo.url.appendingPathComponent(path).deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createSymbolicLink(atPath: repo.url.appendingPathComponent(path).path, withDestinationPath: "../../elsewhere.yaml")
+            case 5:
+                for i in 0..<600 { try repo.write("manifests/bulk-\(n)/m-\(i).yaml", "bulk: \(i)\n") }
+            default: try repo.write("manifests/README-\(n).md", "notes\n")
+            }
+            try repo.git("add", "-A")
+            try repo.git("commit", "-q", "--allow-empty", "-m", "change \(n)")
+            commits.append(try repo.git("rev-parse", "HEAD"))
+        }
+        let git = try GitRepository(path: repo.url.path)
+        func read(_ commit: String) throws -> [String: SourceFile] {
+            Dictionary(uniqueKeysWithValues: try git.files(at: git.resolve(commit), under: "manifests").map { ($0.path, $0) })
+        }
+        for _ in 0..<30 {
+            let (a, b) = (commits[pick(commits.count)], commits[pick(commits.count)])
+            var files = try read(a)
+            let (changed, removed) = try git.changedManifests(from: git.resolve(a), to: git.resolve(b), under: "manifests")
+            for path in removed { files[path] = nil }
+            for file in changed { files[file.path] = file }
+            let want = try read(b)
+            #expect(Set(files.keys).symmetricDifference(want.keys).sorted() == [], "\(a.prefix(7))..\(b.prefix(7))")
+            for (path, file) in want {
+                #expect(files[path]?.bytes == file.bytes && files[path]?.blobID == file.blobID, "\(path) at \(a.prefix(7))..\(b.prefix(7))")
+            }
+        }
+    }
+
     /// A revision of many files is read on both cores: every file arrives whole, under its
     /// path, with the blob id git gives it, in path order; a blob missing from the object
     /// database is a read error, not a file short of its bytes.
