@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "TidemarkStoreTests",
             dependencies: ["TidemarkStore", "TidemarkPostgres", "TidemarkEngine", "TidemarkCore", "TidemarkController", "TidemarkTesting",
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
         .testTarget(
             name: "TidemarkControllerTests",

@@ -46,12 +46,33 @@ public final class SQLiteStore: StateStore, Sendable {
     func fencedWrite<T>(_ body: (Database) throws -> T) throws -> T {
         let generation = fence.load(ordering: .acquiring)
         return try pool.write { db in
-            let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT holder, generation FROM lease WHERE id = 1"))
-            let current: (String, Int64)? = row.map { ($0["holder"], $0["generation"]) }
-            guard generation != 0, let current, current.0 == holder.name, current.1 == generation else {
-                throw LeaseLost(holder: current?.0, generation: current?.1)
-            }
+            try Self.checkFence(db, holder: holder.name, generation: generation)
             return try body(db)
+        }
+    }
+
+    /// The same for a batch, waiting for the database's writer without holding a thread of the
+    /// cooperative pool. A blocking write holds one of the pool's threads (one per core) for
+    /// the whole transaction, and a second write waiting behind it holds the other: on two
+    /// cores an apply's every task then stood still while the journal was written. Not
+    /// cancelled with the caller: a record is written whole, or fails, whatever the task that
+    /// asked for it does meanwhile.
+    func fencedWriteSuspending<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let generation = fence.load(ordering: .acquiring)
+        let (pool, holder) = (self.pool, self.holder.name)
+        return try await Task.detached {
+            try await pool.write { db in
+                try Self.checkFence(db, holder: holder, generation: generation)
+                return try body(db)
+            }
+        }.value
+    }
+
+    static func checkFence(_ db: Database, holder: String, generation: Int64) throws {
+        let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT holder, generation FROM lease WHERE id = 1"))
+        let current: (String, Int64)? = row.map { ($0["holder"], $0["generation"]) }
+        guard generation != 0, let current, current.0 == holder, current.1 == generation else {
+            throw LeaseLost(holder: current?.0, generation: current?.1)
         }
     }
 
@@ -237,8 +258,8 @@ public final class SQLiteStore: StateStore, Sendable {
         try fencedWrite { db in try Self.insert(intent, db) }
     }
 
-    public func recordIntents(_ intents: [IntentDraft]) throws -> [Int64] {
-        try fencedWrite { db in try intents.map { try Self.insert($0, db) } }
+    public func recordIntents(_ intents: [IntentDraft]) async throws -> [Int64] {
+        try await fencedWriteSuspending { db in try intents.map { try Self.insert($0, db) } }
     }
 
     static func insert(_ intent: IntentDraft, _ db: Database) throws -> Int64 {
@@ -264,8 +285,8 @@ public final class SQLiteStore: StateStore, Sendable {
         return try Self.append(audit, db, after: end)
     }
 
-    public func completeIntents(_ batch: [IntentCompletion]) throws {
-        try fencedWrite { db in
+    public func completeIntents(_ batch: [IntentCompletion]) async throws {
+        try await fencedWriteSuspending { db in
             var end = try Self.chainEnd(db)
             for c in batch { end = try Self.complete(c.intent, outcome: c.outcome, inventory: c.inventory, audit: c.audit, db, after: end) }
         }

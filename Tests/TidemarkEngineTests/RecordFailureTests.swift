@@ -29,7 +29,7 @@ final class RollbackRecordsFail: StateStore {
     func pinnedRevision() throws -> RevisionRecord? { try inner.pinnedRevision() }
     func pin(_ number: Int64?) throws { try inner.pin(number) }
     func recordIntent(_ intent: IntentDraft) throws -> Int64 { try inner.recordIntent(intent) }
-    func recordIntents(_ intents: [IntentDraft]) throws -> [Int64] { try inner.recordIntents(intents) }
+    func recordIntents(_ intents: [IntentDraft]) async throws -> [Int64] { try await inner.recordIntents(intents) }
     func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) throws {
         if audit.trigger == .rollback {
             refused.add(1, ordering: .relaxed)
@@ -37,12 +37,12 @@ final class RollbackRecordsFail: StateStore {
         }
         try inner.completeIntent(id, outcome: outcome, inventory: inventory, audit: audit)
     }
-    func completeIntents(_ batch: [IntentCompletion]) throws {
+    func completeIntents(_ batch: [IntentCompletion]) async throws {
         if batch.contains(where: { $0.audit.trigger == .rollback }) {
             refused.add(1, ordering: .relaxed)
             throw DiskFull()
         }
-        try inner.completeIntents(batch)
+        try await inner.completeIntents(batch)
     }
     func record(inventory: InventoryChange, audit: AuditDraft) throws { try inner.record(inventory: inventory, audit: audit) }
     func openIntents() throws -> [JournalIntent] { try inner.openIntents() }
