@@ -73,6 +73,18 @@ import Testing
         }
     }
 
+    /// The hand matchers' classes take ASCII without a property lookup; every scalar up to
+    /// U+3000 gets the answer Unicode's properties give.
+    @Test func theHandMatchersClassesAgreeWithUnicodesProperties() {
+        for value in UInt32(0)...0x3000 {
+            guard let c = Unicode.Scalar(value) else { continue }
+            #expect(HandWrittenPatterns.isSpace(c) == c.properties.isWhitespace, "White_Space of U+\(String(value, radix: 16))")
+            let category = c.properties.generalCategory
+            let printable = ![.control, .format, .surrogate, .privateUse, .unassigned].contains(category)
+            #expect(HandWrittenPatterns.isPrintable(c) == printable, "printable U+\(String(value, radix: 16))")
+        }
+    }
+
     /// The per-thread memo of matched values never changes a verdict.
     @Test func theMemoAgreesWithThePatternItRemembers() {
         let memo = PatternMemo()

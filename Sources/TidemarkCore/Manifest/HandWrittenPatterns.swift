@@ -15,11 +15,17 @@ enum HandWrittenPatterns {
     }
 
     /// `\s` as the regex engine reads it: Unicode's White_Space.
-    static func isSpace(_ c: Unicode.Scalar) -> Bool { c.properties.isWhitespace }
+    static func isSpace(_ c: Unicode.Scalar) -> Bool {
+        // ASCII without a property lookup: tab to carriage return, and the space.
+        if c.value < 0x80 { return c.value == 0x20 || (0x09...0x0D).contains(c.value) }
+        return c.properties.isWhitespace
+    }
 
     /// `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]`: every general category but control, format,
     /// surrogate, private use and unassigned.
     static func isPrintable(_ c: Unicode.Scalar) -> Bool {
+        // ASCII without a property lookup: all but the controls (Cc) are printable.
+        if c.value < 0x80 { return c.value >= 0x20 && c.value != 0x7F }
         switch c.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned: return false
         default: return true

@@ -62,13 +62,16 @@ public indirect enum Shape: Sendable {
 }
 
 /// What a string must be. Lengths count UTF-16 code units, as the service (Java) does.
-public struct StringRule: Sendable {
-    public var minLength: Int
-    public var maxLength: Int?
-    public var allowed: EnumValues?
-    public var pattern: StringPattern?
+///
+/// A class: every string of every manifest is checked against one, and a struct's copy out of
+/// its shape retained each of its members (the pattern's, the allowed values').
+public final class StringRule: Sendable {
+    public let minLength: Int
+    public let maxLength: Int?
+    public let allowed: EnumValues?
+    public let pattern: StringPattern?
     /// A resource-name rule, checked by hand with its own wording.
-    public var name: NameRule?
+    public let name: NameRule?
 
     public init(minLength: Int = 0, maxLength: Int? = nil, allowed: EnumValues? = nil, pattern: StringPattern? = nil, name: NameRule? = nil) {
         self.minLength = minLength
@@ -234,16 +237,17 @@ public enum NameRule: Sendable {
     }
 
     public func accepts(_ name: String, checkingLength: Bool = true) -> Bool {
-        let bytes = Array(name.utf8)
-        guard !bytes.isEmpty, !checkingLength || bytes.count <= maxLength else { return false }
+        // Over the string's own bytes: this checks every name of every manifest.
+        let bytes = name.utf8
+        guard let first = bytes.first, let last = bytes.last, !checkingLength || bytes.count <= maxLength else { return false }
         func alnum(_ b: UInt8) -> Bool { (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) }
         switch self {
         case .pipelineStep:
             return bytes.allSatisfy { alnum($0) || $0 == 45 || $0 == 95 }
         case .hyphenated63, .model, .hyphenated256:
-            return alnum(bytes[0]) && alnum(bytes[bytes.count - 1]) && bytes.allSatisfy { alnum($0) || $0 == 45 }
+            return alnum(first) && alnum(last) && bytes.allSatisfy { alnum($0) || $0 == 45 }
         case .underscored64:
-            return alnum(bytes[0]) && alnum(bytes[bytes.count - 1]) && bytes.allSatisfy { alnum($0) || $0 == 45 || $0 == 95 }
+            return alnum(first) && alnum(last) && bytes.allSatisfy { alnum($0) || $0 == 45 || $0 == 95 }
         }
     }
 }

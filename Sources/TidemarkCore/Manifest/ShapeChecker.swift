@@ -45,7 +45,9 @@ public struct ShapeChecker {
 
     /// Checks `node` against `shape`; nil when it does not conform (a diagnostic says why).
     public mutating func check(_ node: YAMLNode, _ shape: Shape, path: String) -> Value? {
-        trail = Array(path.utf8)
+        trail.removeAll(keepingCapacity: true)
+        trail.reserveCapacity(256)  // room for deep paths: growing it copied the path each time
+        trail.append(contentsOf: path.utf8)
         return check(node, shape)
     }
 
