@@ -7,13 +7,21 @@ import TidemarkServices
 import TidemarkStore
 import TidemarkTesting
 
-/// A store that refuses to close the rollback's intents, as a full disk or a lost lease would:
-/// everything else is the real SQLite store.
-final class RollbackRecordsFail: StateStore {
+/// The real SQLite store with a say in the journal's writes: `refuses` turns batches of
+/// outcomes away, as a full disk or a lost lease would; `holdIntents` runs before each batch
+/// of intents is written, to hold it back.
+final class InterposedStore: StateStore {
     let inner: SQLiteStore
+    let refuses: @Sendable ([IntentCompletion]) -> Bool
+    let holdIntents: @Sendable ([IntentDraft]) async -> Void
     let refused = Atomic<Int>(0)
 
-    init(_ inner: SQLiteStore) { self.inner = inner }
+    init(_ inner: SQLiteStore, refuses: @escaping @Sendable ([IntentCompletion]) -> Bool = { _ in false },
+         holdIntents: @escaping @Sendable ([IntentDraft]) async -> Void = { _ in }) {
+        self.inner = inner
+        self.refuses = refuses
+        self.holdIntents = holdIntents
+    }
 
     struct DiskFull: Error, CustomStringConvertible { var description: String { "disk I/O error (injected)" } }
 
@@ -29,16 +37,19 @@ final class RollbackRecordsFail: StateStore {
     func pinnedRevision() throws -> RevisionRecord? { try inner.pinnedRevision() }
     func pin(_ number: Int64?) throws { try inner.pin(number) }
     func recordIntent(_ intent: IntentDraft) throws -> Int64 { try inner.recordIntent(intent) }
-    func recordIntents(_ intents: [IntentDraft]) async throws -> [Int64] { try await inner.recordIntents(intents) }
+    func recordIntents(_ intents: [IntentDraft]) async throws -> [Int64] {
+        await holdIntents(intents)
+        return try await inner.recordIntents(intents)
+    }
     func completeIntent(_ id: Int64, outcome: IntentOutcome, inventory: InventoryChange, audit: AuditDraft) throws {
-        if audit.trigger == .rollback {
+        if refuses([IntentCompletion(intent: id, outcome: outcome, inventory: inventory, audit: audit)]) {
             refused.add(1, ordering: .relaxed)
             throw DiskFull()
         }
         try inner.completeIntent(id, outcome: outcome, inventory: inventory, audit: audit)
     }
     func completeIntents(_ batch: [IntentCompletion]) async throws {
-        if batch.contains(where: { $0.audit.trigger == .rollback }) {
+        if refuses(batch) {
             refused.add(1, ordering: .relaxed)
             throw DiskFull()
         }
@@ -59,7 +70,8 @@ final class RollbackRecordsFail: StateStore {
     @Test func aStoreFailureDuringRollbackIsReportedFailsTheApplyAndIsRecoveredLater() async throws {
         let h = try Harness(latencies: .zero)
         try await h.apply(try Harness.stack())
-        let store = RollbackRecordsFail(h.store)
+        // The rollback's records are refused.
+        let store = InterposedStore(h.store, refuses: { batch in batch.contains { $0.audit.trigger == .rollback } })
         let reconciler = Reconciler(source: InMemorySource(), backend: h.services, store: store, time: h.time)
         try h.services.inject(.fail, .endpoint, "fraud-detector", detail: "no capacity")
         let changed = try Harness.stack([(Harness.serving, "initialInstanceCount: 4", "initialInstanceCount: 6")])

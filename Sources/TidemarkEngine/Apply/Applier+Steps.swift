@@ -118,6 +118,7 @@ extension Applier {
 
     func create(_ want: ResolvedResource, action: JournalAction, previous: InventoryEntry?, diff: [FieldDiff], superseded: [String]) async throws {
         let id = want.id
+        await intentWrittenAhead(id)
         let spec = serviceSpec(want)
         let written = ahead[id].map(\.draft)
         let draft = written.flatMap { $0.action == action ? $0 : nil } ?? createDraft(want, action: action, superseded: superseded)

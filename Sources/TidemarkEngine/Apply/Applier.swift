@@ -53,6 +53,14 @@ public actor Applier {
     /// Intents of the level's creates, written together before the level starts; each create
     /// takes its own, and those the level never reached are closed as skipped when it ends.
     var ahead: [ResourceID: (draft: IntentDraft, intent: Int64)] = [:]
+    /// The level's create intents still being written, by resource. The first few are written
+    /// before the level starts, the rest in batches, one after another, while its first
+    /// actions run: a create waits only if its batch is not in yet. (Written all at once, the
+    /// first level's intents held up the first call by a second at 100,000 resources.)
+    var aheadWriting: [ResourceID: Task<Void, Never>] = [:]
+    var aheadWriters: [Task<Void, Never>] = []
+    static let firstIntents = 128
+    static let intentBatch = 1_024
     /// Intents of the next level's creates, written in the background while this level runs
     /// (only those whose spec does not wait on a name this level's services assign).
     var next: [ResourceID: (draft: IntentDraft, intent: Int64)] = [:]
@@ -179,6 +187,7 @@ public actor Applier {
     /// Records the level's deferred outcomes (after any background write), and when the level
     /// has ended closes the intents written ahead that it never used.
     func recordDeferred(levelEnded: Bool = true) async {
+        if levelEnded { await aheadWritten() }
         for (id, (draft, intent)) in ahead.sorted(by: { $0.value.intent < $1.value.intent }) where levelEnded {
             let record = audit(id, draft.action.rawValue, "skipped", error: "the level stopped before this action; nothing was done")
             postpone(DeferredOutcome(completion: IntentCompletion(intent: intent, outcome: .skipped, inventory: .none, audit: record),
@@ -230,10 +239,37 @@ public actor Applier {
         while let write = flushing { await write.value }
     }
 
-    /// Writes the intents of a level's creates in one transaction. When that fails nothing is
-    /// lost: each create then writes its own (and fails as it would have).
+    /// Writes the intents of a level's creates: the first `firstIntents` now, the rest in the
+    /// background in batches of `intentBatch`, each one transaction. When a batch fails nothing
+    /// is lost: each of its creates then writes its own (and fails as it would have).
     func recordIntentsAhead(_ steps: [Step]) async {
-        for (draft, id) in await writeIntents(steps) { ahead[draft.resource] = (draft, id) }
+        let creates = steps.filter { $0.change.action == .create }
+        for (draft, id) in await writeIntents(Array(creates.prefix(Self.firstIntents))) { ahead[draft.resource] = (draft, id) }
+        var rest = creates.dropFirst(Self.firstIntents)
+        var previous: Task<Void, Never>?
+        while !rest.isEmpty {
+            let batch = Array(rest.prefix(Self.intentBatch))
+            rest = rest.dropFirst(Self.intentBatch)
+            let after = previous
+            let writer = Task {
+                await after?.value  // one batch at a time, in order
+                for (draft, id) in await self.writeIntents(batch) { self.ahead[draft.resource] = (draft, id) }
+            }
+            for step in batch { aheadWriting[step.change.id] = writer }
+            aheadWriters.append(writer)
+            previous = writer
+        }
+    }
+
+    /// Waits until the intent written ahead for `id`, if one is on its way, is in.
+    func intentWrittenAhead(_ id: ResourceID) async {
+        if let writer = aheadWriting.removeValue(forKey: id) { await writer.value }
+    }
+
+    /// Waits for every batch of intents written ahead, so the level's end closes all it left.
+    func aheadWritten() async {
+        while let writer = aheadWriters.popLast() { await writer.value }
+        aheadWriting = [:]
     }
 
     func writeIntents(_ steps: [Step]) async -> [(IntentDraft, Int64)] {
