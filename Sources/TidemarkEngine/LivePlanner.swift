@@ -39,7 +39,7 @@ public enum LivePlanner {
                             prune: Bool, owners: [ObjectName: String] = [:],
                             listed: [ResourceKind: [LiveObject]] = [:]) async throws -> LivePlan {
         let resolved = serviceNames(revision.resolved, inventory: inventory)
-        let ids = Set(resolved.keys).union(inventory.keys).sorted()
+        let ids = ResourceID.ordered(Array(Set(resolved.keys).union(inventory.keys)))
         let observed = try await observe(ids, resolved: resolved, inventory: inventory, backend: backend, listed: listed)
         let pairing = pair(ids, resolved: resolved, inventory: inventory, observed: observed, owners: owners)
         let after = pairing.blockedIDs.isEmpty
@@ -229,12 +229,14 @@ public enum LivePlanner {
                         backend: any ServiceBackend, listAbove threshold: Int = listThreshold,
                         listed: [ResourceKind: [LiveObject]] = [:]) async throws -> [ResourceID: LiveObject] {
         var names: [ResourceID: String] = [:]
+        names.reserveCapacity(ids.count)
         for id in ids {
             let name = inventory[id]?.physicalName
                 ?? (resolved[id].map { KindDefinition.of(id.kind).serviceAssignsName($0.spec) } == true ? nil : resolved[id]?.physicalName)
             if let name { names[id] = name }
         }
         var out: [ResourceID: LiveObject] = [:]
+        out.reserveCapacity(names.count)
         var single: [(ResourceID, String)] = []
         for (kind, wanted) in Dictionary(grouping: names, by: \.key.kind) {
             guard wanted.count > threshold || listed[kind] != nil else {
@@ -269,6 +271,7 @@ public enum LivePlanner {
     /// Levels of inventory entries from the references they recorded.
     static func levelsOf(_ inventory: [ResourceID: InventoryEntry]) -> [ResourceID: Int] {
         var level: [ResourceID: Int] = [:]
+        level.reserveCapacity(inventory.count)
         func visit(_ id: ResourceID, _ depth: Int) -> Int {
             if let l = level[id] { return l }
             guard depth < 16, let entry = inventory[id] else { return 0 }
@@ -282,6 +285,6 @@ public enum LivePlanner {
 
     static func inventoryOrder(_ ids: [ResourceID], _ inventory: [ResourceID: InventoryEntry]) -> [ResourceID] {
         let levels = levelsOf(inventory)
-        return ids.map { (levels[$0] ?? 0, $0) }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.1)
+        return ResourceID.ordered(ids) { levels[$0] ?? 0 }
     }
 }

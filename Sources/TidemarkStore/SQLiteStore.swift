@@ -139,9 +139,11 @@ public final class SQLiteStore: StateStore, Sendable {
     /// dropped row would make Tidemark forget an object it owns.
     public func inventory() throws -> [ResourceID: InventoryEntry] {
         try pool.read { db in
+            let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT resource, entry FROM inventory"))
             var out: [ResourceID: InventoryEntry] = [:]
+            out.reserveCapacity(rows.count)
             // Columns by position: a lookup by name compares names on every row.
-            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT resource, entry FROM inventory")) {
+            for row in rows {
                 let text: String = row[1]
                 guard let v = Value(json: text), let e = InventoryEntry(v) else {
                     throw StoreCorrupt(table: "inventory", key: row[0])

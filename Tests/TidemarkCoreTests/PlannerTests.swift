@@ -1,4 +1,5 @@
 import Testing
+import TidemarkTesting
 @testable import TidemarkCore
 
 @Suite struct PlannerTests {
@@ -27,6 +28,23 @@ import Testing
         let mixed = ResourceKind.allCases.reversed().map { ResourceID($0, "x") }.sorted()
         #expect(mixed.map(\.kind) == ResourceKind.allCases)
         #expect(!(ResourceID(.model, "a") < ResourceID(.model, "a")))
+    }
+
+    /// The prefix-keyed sorts give exactly `<`'s order, and by level first when asked: names
+    /// around the key's 7- and 15-byte halves, shared prefixes, prefixes of one another, bytes
+    /// above ASCII (and one nul, which the key's padding must not confuse).
+    @Test func theFastSortsOrderAsTheComparisonDoes() {
+        var rng = SplitMix64(seed: 5)
+        let stems = ["", "a", "abcdefg", "abcdefgh", "abcdefghijklmno", "abcdefghijklmnop", "shared-prefix-", "é", "a\u{0}"]
+        var ids: [ResourceID] = []
+        for _ in 0..<2_000 {
+            let kind = ResourceKind.allCases[Int(rng.next() % 8)]
+            let stem = stems[Int(rng.next() % UInt64(stems.count))]
+            ids.append(ResourceID(kind, stem + String(rng.next() % 40, radix: 36)))
+        }
+        #expect(ResourceID.ordered(ids) == ids.sorted())
+        func level(_ id: ResourceID) -> Int { id.name.utf8.count % 4 }
+        #expect(ResourceID.ordered(ids, byLevel: level) == ids.sorted { level($0) != level($1) ? level($0) < level($1) : $0 < $1 })
     }
 
     /// A long list is visited in two halves, one per core: the same changes, in the same order,

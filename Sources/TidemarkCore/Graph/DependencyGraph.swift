@@ -15,7 +15,7 @@ public struct DependencyGraph: Sendable {
         // Dense numbers, in (kind, name) order: the levels and the order are worked out over
         // arrays, and only the results go into the persistent maps.
         let entries = Array(state.manifests)
-        let sorted = Self.kindNameOrder(of: entries.map(\.key))
+        let sorted = ResourceID.orderedPositions(entries.map(\.key))
         let ids = sorted.map { entries[$0].key }
         var number = [ResourceID: Int](minimumCapacity: ids.count)
         for (i, id) in ids.enumerated() { number[id] = i }
@@ -74,27 +74,6 @@ public struct DependencyGraph: Sendable {
 
     static func before(_ a: (Int, ResourceID), _ b: (Int, ResourceID)) -> Bool {
         a.0 != b.0 ? a.0 < b.0 : a.1 < b.1
-    }
-
-    /// The positions of `all` in (kind, name) order. The comparisons read a key of the kind and
-    /// the name's first 15 bytes from one array; only names that share those go to `ResourceID.<`.
-    static func kindNameOrder(of all: [ResourceID]) -> [Int] {
-        var keys: [(high: UInt64, low: UInt64, at: Int)] = []
-        keys.reserveCapacity(all.count)
-        for (i, id) in all.enumerated() {
-            // Zero-padded, big-endian: a shorter name sorts first, as in `ResourceID.<`.
-            var high = UInt64(id.kind.rank) << 56, low: UInt64 = 0
-            for (n, byte) in id.name.utf8.prefix(15).enumerated() {
-                if n < 7 { high |= UInt64(byte) << (48 - 8 * n) } else { low |= UInt64(byte) << (56 - 8 * (n - 7)) }
-            }
-            keys.append((high, low, i))
-        }
-        keys.sort { a, b in
-            if a.high != b.high { return a.high < b.high }
-            if a.low != b.low { return a.low < b.low }
-            return all[a.at] < all[b.at]
-        }
-        return keys.map(\.at)
     }
 
     /// Levels by iterative depth-first search over dense numbers; a cycle (impossible with

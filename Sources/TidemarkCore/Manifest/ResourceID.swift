@@ -80,3 +80,37 @@ public struct ResourceID: Hashable, Comparable, Sendable, CustomStringConvertibl
         try c.encode(description)
     }
 }
+
+extension ResourceID {
+    /// The positions of `all` in (kind, name) order, as `<` orders them. The comparisons read
+    /// a key of the kind and the name's first 15 bytes from one array; only names that share
+    /// those go to `<`. (Sorting 100,000 identities with `<` alone cost about 0.1 s.)
+    public static func orderedPositions(_ all: [ResourceID]) -> [Int] {
+        var keys: [(high: UInt64, low: UInt64, at: Int)] = []
+        keys.reserveCapacity(all.count)
+        for (i, id) in all.enumerated() {
+            // Zero-padded, big-endian: a shorter name sorts first, as in `<`.
+            var high = UInt64(id.kind.rank) << 56, low: UInt64 = 0
+            for (n, byte) in id.name.utf8.prefix(15).enumerated() {
+                if n < 7 { high |= UInt64(byte) << (48 - 8 * n) } else { low |= UInt64(byte) << (56 - 8 * (n - 7)) }
+            }
+            keys.append((high, low, i))
+        }
+        keys.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            return all[a.at] < all[b.at]
+        }
+        return keys.map(\.at)
+    }
+
+    /// `ids` in (kind, name) order.
+    public static func ordered(_ ids: [ResourceID]) -> [ResourceID] { orderedPositions(ids).map { ids[$0] } }
+
+    /// `ids` by `level` (lowest first), then kind and name.
+    public static func ordered(_ ids: [ResourceID], byLevel level: (ResourceID) -> Int) -> [ResourceID] {
+        var byLevel: [Int: [ResourceID]] = [:]
+        for id in ordered(ids) { byLevel[level(id), default: []].append(id) }
+        return byLevel.keys.sorted().flatMap { byLevel[$0] ?? [] }
+    }
+}
