@@ -38,15 +38,19 @@ public enum LivePlanner {
                             inventory: [ResourceID: InventoryEntry], backend: any ServiceBackend,
                             prune: Bool, owners: [ObjectName: String] = [:],
                             listed: [ResourceKind: [LiveObject]] = [:]) async throws -> LivePlan {
+        let ids = ResourceID.ordered(Array(Set(revision.resolved.keys).union(inventory.keys)))
+        // The live side's order (by the levels the inventory recorded) is worked out on the
+        // other core while the objects are observed and paired; the live side keeps its part.
+        async let inventoryOrdered = inventoryOrder(ids, inventory)
         let resolved = serviceNames(revision.resolved, inventory: inventory)
-        let ids = ResourceID.ordered(Array(Set(resolved.keys).union(inventory.keys)))
         let observed = try await observe(ids, resolved: resolved, inventory: inventory, backend: backend, listed: listed)
         let pairing = pair(ids, resolved: resolved, inventory: inventory, observed: observed, owners: owners)
         let after = pairing.blockedIDs.isEmpty
             ? Planner.Side(resources: resolved, order: revision.graph.order)
             : Planner.Side(resources: resolved.filter { !pairing.blockedIDs.contains($0.key) },
                            order: revision.graph.order.filter { !pairing.blockedIDs.contains($0) })
-        var (changes, unchanged) = Planner.changes(from: Planner.Side(resources: pairing.before, order: inventoryOrder(Array(pairing.before.keys), inventory)), to: after)
+        let beforeOrder = await inventoryOrdered.filter { pairing.before.index(forKey: $0) != nil }
+        var (changes, unchanged) = Planner.changes(from: Planner.Side(resources: pairing.before, order: beforeOrder), to: after)
         unchanged -= recreateFailed(&changes, after: after, before: pairing.before, observed: observed, levels: revision.graph.level)
         let scheduled = schedule(changes, resolved: resolved, inventory: inventory, observed: observed, adopting: pairing.adopting,
                                  levels: revision.graph.level, prune: prune)
@@ -275,9 +279,10 @@ public enum LivePlanner {
         func visit(_ id: ResourceID, _ depth: Int) -> Int {
             if let l = level[id] { return l }
             guard depth < 16, let entry = inventory[id] else { return 0 }
-            let l = (entry.referenceDigests.keys.map { visit($0, depth + 1) }.max() ?? -1) + 1
-            level[id] = l
-            return l
+            var deepest = -1
+            for reference in entry.referenceDigests.keys { deepest = max(deepest, visit(reference, depth + 1)) }
+            level[id] = deepest + 1
+            return deepest + 1
         }
         for id in inventory.keys { _ = visit(id, 0) }
         return level

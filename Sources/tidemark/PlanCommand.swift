@@ -89,8 +89,12 @@ struct PlanCommand: AsyncParsableCommand {
         // Live state is read while the revision loads: a plan writes nothing, so what it reads
         // ahead counts as much as what it would read after. Only state that exists is read
         // ahead: opening a new one creates it, which a plan refused for its manifests must not.
+        // The reading runs on a queue of its own: the decoding holds every thread of the
+        // cooperative pool, and would hold the reading up until it ended.
         let stateExists = FileManager.default.fileExists(atPath: state.folder)
-        async let opened = stateExists ? try await openAndReadLive(git) : nil
+        async let opened = stateExists ? try await withTaskExecutorPreference(SerialTaskExecutor(label: "tidemark.read-ahead")) {
+            try await openAndReadLive(git)
+        } : nil
         let (commit, index) = try await source.loadValid(git, refusal: "no plan was made")
         let environment: Environment
         let ahead: LiveReading?
