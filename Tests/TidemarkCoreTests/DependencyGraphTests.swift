@@ -77,6 +77,34 @@ import TidemarkTesting
         for (target, referrers) in expectedReferrers { #expect(graph.referrers[target] == referrers, "referrers of \(target)") }
     }
 
+    /// An update that moves many resources to another level (here 600, when the group 300
+    /// name goes, and those naming them) orders them afresh, as a cold build does; so does one
+    /// that moves a few.
+    @Test(arguments: [300, 12])
+    func anUpdateMovingManyLevelsEqualsAColdBuild(referrers: Int) {
+        let group = ResourceID(.modelPackageGroup, "g")
+        var manifests = ResourceMap<Manifest>()
+        manifests[group] = Self.manifest(group, referencing: [])
+        for i in 0..<referrers {
+            let id = ResourceID(.pipeline, "p-\(i)")
+            manifests[id] = Self.manifest(id, referencing: [group])
+            // A kind listed first, a level above: level order and kind order differ.
+            manifests[ResourceID(.featureGroup, "f-\(i)")] = Self.manifest(ResourceID(.featureGroup, "f-\(i)"), referencing: [id])
+        }
+        for name in Self.names { manifests[ResourceID(.model, name)] = Self.manifest(ResourceID(.model, name), referencing: [group]) }
+        let before = DesiredState(manifests)
+        var graph = DependencyGraph(before)
+        manifests[group] = nil
+        let after = DesiredState(manifests)
+        _ = graph.update(to: after, from: before, changed: [group])
+        let cold = DependencyGraph(after)
+        #expect(graph.order == cold.order)
+        for id in after.manifests.keys {
+            #expect(graph.level[id] == cold.level[id], "level of \(id)")
+            #expect(graph.dependencies[id] == cold.dependencies[id], "dependencies of \(id)")
+        }
+    }
+
     /// A cycle (no kind writes one today) is cut, not followed forever: every resource is
     /// placed once.
     @Test func aCycleIsCut() {

@@ -151,7 +151,7 @@ public struct DependencyGraph: Sendable {
         if moved.count > 256 {
             for (id, l) in moved { level[id] = l }
             let level = self.level
-            order = dependencies.keys.map { (level[$0] ?? 0, $0) }.sorted(by: Self.before).map(\.1)
+            order = ResourceID.ordered(Array(dependencies.keys)) { level[$0] ?? 0 }
             return depsChanged
         }
         for id in moved.keys {

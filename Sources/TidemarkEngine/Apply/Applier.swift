@@ -50,8 +50,8 @@ public actor Applier {
     var flushingIDs: Set<ResourceID> = []
     /// Outcomes that start a write in the background once this many are waiting.
     static let flushBatch = 256
-    /// Intents of the level's creates, written together before the level starts; each create
-    /// takes its own, and those the level never reached are closed as skipped when it ends.
+    /// Intents of the level's creates, written ahead of them; each create takes its own, and
+    /// those the level never reached are closed as skipped when it ends.
     var ahead: [ResourceID: (draft: IntentDraft, intent: Int64)] = [:]
     /// The level's create intents still being written, by resource. The first few are written
     /// before the level starts, the rest in batches, one after another, while its first
