@@ -125,17 +125,6 @@ public final class GitRepository {
         return root
     }
 
-    /// `files(at:under:)`, or nil when the path does not exist at that commit (a file deleted
-    /// by the commit); every other failure is thrown, never mistaken for a deletion.
-    public func filesIfPresent(at commit: Commit, under path: String) throws(GitError) -> [SourceFile]? {
-        do {
-            return try files(at: commit, under: path)
-        } catch {
-            if error.code == .pathNotFound { return nil }
-            throw error
-        }
-    }
-
     static func normalize(_ path: String) -> String {
         var p = path
         while p.hasPrefix("./") { p.removeFirst(2) }

@@ -60,19 +60,15 @@ struct SourceOptions: ParsableArguments {
     }
 
     /// For `HEAD`: the manifest files with changes the revision does not include, looked for
-    /// on a thread of its own (the scan stats every file of the work tree), so that it runs
-    /// while the revision loads. `noteUncommitted` tells what it found.
+    /// on a queue of its own (the scan stats every file of the work tree, and the decoding holds
+    /// every thread of the cooperative pool), so that it runs while the revision loads.
+    /// `noteUncommitted` tells what it found.
     func scanUncommitted() -> Task<[String], Never>? {
         guard rev == "HEAD" else { return nil }
         let (repo, path) = (self.repo, self.path)
-        return Task {
-            await withCheckedContinuation { found in
-                Thread.detachNewThread {
-                    // A folder that is not a repository has been reported by the load already.
-                    let repository = try? GitRepository(path: repo)
-                    found.resume(returning: repository?.uncommittedChanges(under: path) ?? [])
-                }
-            }
+        return Task(executorPreference: SerialTaskExecutor(label: "tidemark.uncommitted")) {
+            // A folder that is not a repository has been reported by the load already.
+            (try? GitRepository(path: repo))?.uncommittedChanges(under: path) ?? []
         }
     }
 
