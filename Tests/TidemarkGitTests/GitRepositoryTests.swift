@@ -41,6 +41,21 @@ import TidemarkTesting
         #expect(try git.changedPaths(from: git.resolve("origin/main"), to: git.resolve("HEAD"), under: "manifests") == ["manifests/a.yaml"])
     }
 
+    /// A base commit of `apps` applications' serving files (and `extra`), then `steps` commits,
+    /// each of what `change` does with its number (committed even when that is nothing).
+    func history(_ repo: TempRepository, apps: Int, extra: [String: String] = [:], steps: Int,
+                 _ change: (Int) throws -> Void) throws -> [String] {
+        let base = Dictionary(uniqueKeysWithValues: (0..<apps).map { i in ("manifests/team-\(i % 3)/app-\(i)/serving.yaml", "v: \(i)\n") })
+        var commits = [try repo.commit("base", base.merging(extra) { a, _ in a })]
+        for n in 1...steps {
+            try change(n)
+            try repo.git("add", "-A")
+            try repo.git("commit", "-q", "--allow-empty", "-m", "change \(n)")
+            commits.append(try repo.git("rev-parse", "HEAD"))
+        }
+        return commits
+    }
+
     /// The changed paths between any two commits are exactly what `git diff --name-only` says:
     /// edits deep in wide folders, folders added and removed whole, a file that becomes a
     /// folder, changes outside the path, and commits that change nothing under it.
@@ -48,10 +63,7 @@ import TidemarkTesting
         let repo = try TempRepository()
         var rng = SplitMix64(seed: 11)
         func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
-        var commits = [try repo.commit("base", Dictionary(uniqueKeysWithValues: (0..<60).map { i in
-            ("manifests/team-\(i % 3)/app-\(i)/serving.yaml", "v: \(i)\n")
-        } + [("other/x.yaml", "x: 0\n")]))]
-        for n in 1...25 {
+        let commits = try history(repo, apps: 60, extra: ["other/x.yaml": "x: 0\n"], steps: 25) { n in
             switch pick(6) {
             case 0: try repo.write("manifests/team-\(pick(3))/app-\(pick(60))/serving.yaml", "v: edit \(n)\n")
             case 1: try repo.write("manifests/team-\(pick(4))/app-new-\(n)/deep/er/file.yaml", "new: \(n)\n")
@@ -63,9 +75,6 @@ import TidemarkTesting
             case 4: try repo.write("other/x.yaml", "x: \(n)\n")
             default: try repo.write("manifests/README-\(n).md", "notes\n")
             }
-            try repo.git("add", "-A")
-            try repo.git("commit", "-q", "--allow-empty", "-m", "change \(n)")
-            commits.append(try repo.git("rev-parse", "HEAD"))
         }
         let git = try GitRepository(path: repo.url.path)
         for _ in 0..<40 {
@@ -85,10 +94,7 @@ import TidemarkTesting
         let repo = try TempRepository()
         var rng = SplitMix64(seed: 23)
         func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
-        var commits = [try repo.commit("base", Dictionary(uniqueKeysWithValues: (0..<40).map { i in
-            ("manifests/team-\(i % 3)/app-\(i)/serving.yaml", "v: \(i)\n")
-        }))]
-        for n in 1...24 {
+        let commits = try history(repo, apps: 40, steps: 24) { n in
             switch pick(7) {
             case 0: try repo.write("manifests/team-\(pick(3))/app-\(pick(40))/serving.yaml", "v: edit \(n)\n")
             case 1: try repo.write("manifests/team-\(pick(4))/app-new-\(n)/deep/file.yaml", "new: \(n)\n")
@@ -107,9 +113,6 @@ import TidemarkTesting
                 for i in 0..<600 { try repo.write("manifests/bulk-\(n)/m-\(i).yaml", "bulk: \(i)\n") }
             default: try repo.write("manifests/README-\(n).md", "notes\n")
             }
-            try repo.git("add", "-A")
-            try repo.git("commit", "-q", "--allow-empty", "-m", "change \(n)")
-            commits.append(try repo.git("rev-parse", "HEAD"))
         }
         let git = try GitRepository(path: repo.url.path)
         func read(_ commit: String) throws -> [String: SourceFile] {
