@@ -38,13 +38,13 @@ public enum LivePlanner {
                             inventory: [ResourceID: InventoryEntry], backend: any ServiceBackend,
                             prune: Bool, owners: [ObjectName: String] = [:],
                             listed: [ResourceKind: [LiveObject]] = [:]) async throws -> LivePlan {
-        let ids = ResourceID.ordered(Array(Set(revision.resolved.keys).union(inventory.keys)))
-        // The live side's order (by the levels the inventory recorded) is worked out on the
-        // other core while the objects are observed and paired; the live side keeps its part.
-        async let inventoryOrdered = inventoryOrder(ids, inventory)
-        let resolved = serviceNames(revision.resolved, inventory: inventory)
-        let observed = try await observe(ids, resolved: resolved, inventory: inventory, backend: backend, listed: listed)
-        let pairing = pair(ids, resolved: resolved, inventory: inventory, observed: observed, owners: owners)
+        // Beside the observing and pairing, on the other core: the live side's order (by the
+        // levels the inventory recorded), and the names the service receives.
+        async let inventoryOrdered = inventoryOrder(revision.resolved, inventory)
+        async let serviceResolved = serviceNames(revision.resolved, inventory: inventory)
+        let observed = try await observe(revision.resolved, inventory: inventory, backend: backend, listed: listed)
+        let pairing = pair(revision.resolved, inventory: inventory, observed: observed, owners: owners)
+        let resolved = await serviceResolved
         let after = pairing.blockedIDs.isEmpty
             ? Planner.Side(resources: resolved, order: revision.graph.order)
             : Planner.Side(resources: resolved.filter { !pairing.blockedIDs.contains($0.key) },
@@ -73,14 +73,15 @@ public enum LivePlanner {
     static let namesPackages = Set(ResourceKind.allCases.filter { Shape.object(KindDefinition.of($0).spec).references(.modelPackage) })
 
     /// What the service receives: registry versions by their live names once they exist.
+    /// The map keeps its shape (no key is hashed again); only the kinds that name a registry
+    /// version get a new spec.
     static func serviceNames(_ resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry]) -> ResourceMap<ResolvedResource> {
-        var out = resolved
-        for (id, r) in resolved where namesPackages.contains(id.kind) {
-            out[id] = r.with(spec: Resolution.substitute(r.spec, .object(KindDefinition.of(id.kind).spec)) { kind, name in
+        resolved.mapValues { r in
+            guard namesPackages.contains(r.id.kind) else { return r }
+            return r.with(spec: Resolution.substitute(r.spec, .object(KindDefinition.of(r.id.kind).spec)) { kind, name in
                 kind == .modelPackage ? inventory[ResourceID(kind, name)]?.physicalName : nil
             })
         }
-        return out
     }
 
     struct Pairing {
@@ -92,42 +93,60 @@ public enum LivePlanner {
 
     /// The live side of the diff: each observed object with its inventory record. An object
     /// that exists but is not managed blocks the plan unless its manifest asks to adopt it;
-    /// an object another application manages blocks it whatever the manifest says.
-    static func pair(_ ids: [ResourceID], resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry],
+    /// an object another application manages blocks it whatever the manifest says. The live
+    /// side is mapped from `resolved`'s own map (its shape kept, no key hashed again); the
+    /// managed objects no longer in Git are added to it.
+    static func pair(_ resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry],
                      observed: [ResourceID: LiveObject], owners: [ObjectName: String] = [:]) -> Pairing {
-        var p = Pairing()
-        for id in ids {
+        var blocked: [(id: ResourceID, diagnostic: Diagnostic)] = []
+        var blockedIDs: Set<ResourceID> = []
+        var adopting: Set<ResourceID> = []
+        var managedInGit = 0
+        var before = resolved.compactMapValues { want -> ResolvedResource? in
+            let id = want.id
             let entry = inventory[id]
-            let want = resolved[id]
-            if entry == nil, let want, let owner = owners[ObjectName(id.kind, want.physicalName)] {
-                p.blocked.append(.error("owned-by-another-application",
+            if entry != nil { managedInGit += 1 }
+            if entry == nil, let owner = owners[ObjectName(id.kind, want.physicalName)] {
+                blocked.append((id, .error("owned-by-another-application",
                     "\(id) is the object '\(want.physicalName)', which application '\(owner)' manages; a live object belongs to one application. Remove it from one of the two, or move it with `tidemark adopt \(id) --from \(owner)` and this application's --app",
-                    at: want.location))
-                p.blockedIDs.insert(id)
-                continue
+                    at: want.location)))
+                blockedIDs.insert(id)
+                return nil
             }
-            guard let live = observed[id] else { continue }
+            guard let live = observed[id] else { return nil }
             if entry == nil {
-                guard let want else { continue }
                 guard want.policy.adopt else {
-                    p.blocked.append(.error("unmanaged-object",
+                    blocked.append((id, .error("unmanaged-object",
                         "\(id) already exists in the service as '\(live.name)' and Tidemark does not manage it; add the annotation tidemark.dev/adopt: \"true\" to take it over, or rename the manifest",
-                        at: want.location))
-                    p.blockedIDs.insert(id)
-                    continue
+                        at: want.location)))
+                    blockedIDs.insert(id)
+                    return nil
                 }
-                p.adopting.insert(id)
+                adopting.insert(id)
             }
-            var policy = ManifestPolicy()
-            policy.retainOnDelete = entry?.retain ?? false
-            p.before[id] = ResolvedResource(
-                id: id, physicalName: live.name,
-                digest: entry?.digest ?? want?.digest ?? "",
-                spec: live.spec, referenceDigests: entry?.referenceDigests ?? want?.referenceDigests ?? [:],
-                location: entry.map { SourceLocation(file: $0.file, line: $0.line, column: 1) } ?? want?.location,
-                policy: policy)
+            return liveSide(id, live, entry: entry, want: want)
         }
-        return p
+        if managedInGit < inventory.count {
+            for (id, entry) in inventory where resolved[id] == nil {
+                guard let live = observed[id] else { continue }
+                before[id] = liveSide(id, live, entry: entry, want: nil)
+            }
+        }
+        blocked.sort { $0.id < $1.id }
+        return Pairing(before: before, blocked: blocked.map(\.diagnostic), blockedIDs: blockedIDs, adopting: adopting)
+    }
+
+    /// An observed object as the diff's live side: its spec, with the inventory's record (or
+    /// the manifest's, for an object not yet managed) of where it came from.
+    static func liveSide(_ id: ResourceID, _ live: LiveObject, entry: InventoryEntry?, want: ResolvedResource?) -> ResolvedResource {
+        var policy = ManifestPolicy()
+        policy.retainOnDelete = entry?.retain ?? false
+        return ResolvedResource(
+            id: id, physicalName: live.name,
+            digest: entry?.digest ?? want?.digest ?? "",
+            spec: live.spec, referenceDigests: entry?.referenceDigests ?? want?.referenceDigests ?? [:],
+            location: entry.map { SourceLocation(file: $0.file, line: $0.line, column: 1) } ?? want?.location,
+            policy: policy)
     }
 
     /// A failed object (an endpoint whose creation failed) accepts only a delete: it is
@@ -226,31 +245,42 @@ public enum LivePlanner {
         }
     }
 
-    /// The live object of every id (by its inventory name, else its desired physical name).
+    /// The live object of every desired and managed resource (by its inventory name, else its
+    /// desired physical name; none when the service assigns the name and it is not managed).
     /// A kind with many wanted objects is read in one `list` call (or taken from `listed`,
     /// listed already); the rest a few `describe` calls at a time.
-    static func observe(_ ids: [ResourceID], resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry],
+    static func observe(_ resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry],
                         backend: any ServiceBackend, listAbove threshold: Int = listThreshold,
                         listed: [ResourceKind: [LiveObject]] = [:]) async throws -> [ResourceID: LiveObject] {
-        var names: [ResourceID: String] = [:]
-        names.reserveCapacity(ids.count)
-        for id in ids {
-            let name = inventory[id]?.physicalName
-                ?? (resolved[id].map { KindDefinition.of(id.kind).serviceAssignsName($0.spec) } == true ? nil : resolved[id]?.physicalName)
-            if let name { names[id] = name }
+        var wanted: [ResourceKind: [(id: ResourceID, name: String)]] = [:]
+        var managedInGit = 0
+        for (id, want) in resolved {
+            if let entry = inventory[id] {
+                managedInGit += 1
+                wanted[id.kind, default: []].append((id, entry.physicalName))
+            } else if !KindDefinition.of(id.kind).serviceAssignsName(want.spec) {
+                wanted[id.kind, default: []].append((id, want.physicalName))
+            }
+        }
+        if managedInGit < inventory.count {
+            for (id, entry) in inventory where resolved[id] == nil { wanted[id.kind, default: []].append((id, entry.physicalName)) }
         }
         var out: [ResourceID: LiveObject] = [:]
-        out.reserveCapacity(names.count)
+        out.reserveCapacity(resolved.count + inventory.count - managedInGit)
         var single: [(ResourceID, String)] = []
-        for (kind, wanted) in Dictionary(grouping: names, by: \.key.kind) {
-            guard wanted.count > threshold || listed[kind] != nil else {
-                single += wanted.map { ($0.key, $0.value) }
+        for (kind, names) in wanted {
+            guard names.count > threshold || listed[kind] != nil else {
+                single += names.map { ($0.id, $0.name) }
                 continue
             }
             let objects: [LiveObject]
             if let prelisted = listed[kind] { objects = prelisted } else { objects = try await backend.list(kind) }
-            let live = Dictionary(objects.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-            for (id, name) in wanted { if let object = live[name] { out[id] = object } }
+            // Each name's place in the list (the first object of a name wins); an object is
+            // copied once, into `out`.
+            var position: [String: Int] = [:]
+            position.reserveCapacity(objects.count)
+            for i in objects.indices.reversed() { position[objects[i].name] = i }
+            for (id, name) in names { if let i = position[name] { out[id] = objects[i] } }
         }
         let described = try await withThrowingTaskGroup(of: (ResourceID, LiveObject?).self) { group in
             var found: [ResourceID: LiveObject] = [:]
@@ -288,7 +318,11 @@ public enum LivePlanner {
         return level
     }
 
-    static func inventoryOrder(_ ids: [ResourceID], _ inventory: [ResourceID: InventoryEntry]) -> [ResourceID] {
+    /// Every desired and managed resource, by the levels the inventory recorded, then by id.
+    static func inventoryOrder(_ resolved: ResourceMap<ResolvedResource>, _ inventory: [ResourceID: InventoryEntry]) -> [ResourceID] {
+        var ids = Array(resolved.keys)
+        ids.reserveCapacity(resolved.count + inventory.count)
+        for id in inventory.keys where resolved[id] == nil { ids.append(id) }
         let levels = levelsOf(inventory)
         return ResourceID.ordered(ids) { levels[$0] ?? 0 }
     }

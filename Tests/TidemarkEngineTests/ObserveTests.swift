@@ -18,12 +18,11 @@ import TidemarkTesting
         _ = try await h.services.create(.modelPackageGroup, name: "someone-elses", spec: .object([]), clientToken: "x")
         let inventory = try h.store.inventory()
         let resolved = LivePlanner.serviceNames(stack.resolved, inventory: inventory)
-        let ids = Set(resolved.keys).union(inventory.keys).sorted() + [ResourceID(.model, "never-created")]
-        let listed = try await LivePlanner.observe(ids, resolved: resolved, inventory: inventory, backend: h.services, listAbove: 0)
-        let described = try await LivePlanner.observe(ids, resolved: resolved, inventory: inventory, backend: h.services, listAbove: .max)
+        let listed = try await LivePlanner.observe(resolved, inventory: inventory, backend: h.services, listAbove: 0)
+        let described = try await LivePlanner.observe(resolved, inventory: inventory, backend: h.services, listAbove: .max)
         // Kinds listed ahead (while the inventory is read) are read from that listing.
         let ahead = try await LivePlanner.list(ResourceKind.allCases, backend: h.services)
-        let prelisted = try await LivePlanner.observe(ids, resolved: resolved, inventory: inventory, backend: h.services, listAbove: .max, listed: ahead)
+        let prelisted = try await LivePlanner.observe(resolved, inventory: inventory, backend: h.services, listAbove: .max, listed: ahead)
         #expect(listed == described)
         #expect(prelisted == described)
         #expect(listed.count == 8)
