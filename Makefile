@@ -2,7 +2,7 @@
 # Each installs what is missing first (`make deps`).
 
 SWIFT      ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-APT_PKGS   := libgit2-dev libyaml-dev pkg-config
+APT_PKGS   := libgit2-dev libyaml-dev libmimalloc-dev pkg-config
 # The tests and the bench also start throwaway PostgreSQL clusters; the console's tests drive
 # Debian's headless Chromium through its chromedriver.
 TEST_PKGS  := postgresql chromium chromium-driver

@@ -128,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "TidemarkBench",
             dependencies: [
-                "CYAML", "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkTesting",
+                "CYAML", "CMalloc", "TidemarkCore", "TidemarkGit", "TidemarkEngine", "TidemarkStore", "TidemarkServices", "TidemarkTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),

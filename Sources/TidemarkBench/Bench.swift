@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMalloc
 import Foundation
 
 @main
@@ -48,6 +49,9 @@ struct RunCommand: AsyncParsableCommand {
            let name = model.split(separator: ":").last {
             machine += ", " + name.trimmingCharacters(in: .whitespaces)
         }
+        // Both executables, and so the floor and every step, allocate with it.
+        let version = mi_version()
+        machine += "; mimalloc \(version / 100).\(version / 10 % 10).\(version % 10)"
         print("tidemark bench — \(machine); \(runs) runs per step (apply: \(applyRuns)), medians")
         for n in counts {
             let repoPath = outDir.appendingPathComponent("repo-\(n)").path

@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        HeapTrim.limitArenas()
+        HeapTrim.returnFreedPagesPromptly()
         // Everything this process writes under the state folder (the mirror included) is
         // private to its owner.
         umask(0o077)
