@@ -19,9 +19,19 @@ public enum Value: Hashable, Sendable {
         }
     }
 
-    /// An object from members in any order (sorted here; later duplicates win).
-    public static func object(sorting members: [Member]) -> Value {
-        var sorted = members.sorted { $0.key < $1.key }
+    /// An object from members in any order (sorted here; later duplicates win). The array is
+    /// taken over and sorted in place, and not at all when its keys already ascend: a copy
+    /// would retain every member.
+    public static func object(sorting members: consuming [Member]) -> Value {
+        var sorted = members
+        var ascending = true
+        var k = 1
+        while ascending, k < sorted.count {
+            ascending = sorted[k - 1].key < sorted[k].key
+            k += 1
+        }
+        if ascending { return .object(sorted) }
+        sorted.sort { $0.key < $1.key }
         var i = 1
         while i < sorted.count {
             if sorted[i].key == sorted[i - 1].key { sorted.remove(at: i - 1) } else { i += 1 }
