@@ -16,8 +16,9 @@ public struct RevisionIndex: Sendable {
     public private(set) var loaded: LoadedRevision
     public private(set) var graph: DependencyGraph
     public private(set) var resolved: ResourceMap<ResolvedResource>
-    /// Resources whose resolution changed in the last `updated(...)` (all of them after `init`).
-    public private(set) var touched: Set<ResourceID>
+    /// Resources whose resolution changed in the last `updated(...)`; nil after `init`, where
+    /// every resource is new (a plan compares them all, with no set of every identity built).
+    public private(set) var touched: Set<ResourceID>?
 
     /// The files that define each identity (a path twice when a file defines it twice).
     var definers: ResourceMap<[String]>
@@ -62,7 +63,7 @@ public struct RevisionIndex: Sendable {
         self.graph = earlyGraph ?? DependencyGraph(state)
         self.loaded = LoadedRevision(desired: state, diagnostics: [], fileCount: tables.files.count)
         self.resolved = Resolution.resolve(state, graph: graph)
-        self.touched = Set(resolved.keys)
+        self.touched = nil
         self.loaded.diagnostics = gatherDiagnostics()
     }
 
