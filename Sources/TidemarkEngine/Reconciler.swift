@@ -109,12 +109,22 @@ public struct Reconciler: Sendable {
         let inventory: [ResourceID: InventoryEntry]
         if let ahead { inventory = ahead.inventory } else { inventory = try await store.inventory() }
         let listed = try await listing.merging(ahead?.listed ?? [:]) { fresh, _ in fresh }
-        let managed = Set(inventory.values.map { ObjectName($0.id.kind, $0.physicalName) })
-        let wanted = Set(index.resolved.values.map { ObjectName($0.id.kind, $0.physicalName) }).subtracting(managed)
-        let owners = wanted.isEmpty ? [:] : try await store.owners(of: wanted)
+        let owners = try await owners(of: index.resolved, inventory: inventory)
         return try await LivePlanner.plan(index, head: PlanSide(revision: origin.reference, commit: origin.commit.id), path: origin.path,
                                           inventory: inventory, backend: backend, prune: prune, owners: owners,
                                           listed: listed)
+    }
+
+    /// Which other application manages each object this one would create: the desired
+    /// objects with no inventory entry whose names this application does not manage either.
+    /// Nearly always there are none, and then no set of every managed name is built.
+    func owners(of resolved: ResourceMap<ResolvedResource>, inventory: [ResourceID: InventoryEntry]) async throws -> [ObjectName: String] {
+        var unmanaged: Set<ObjectName> = []
+        for (id, want) in resolved where inventory.index(forKey: id) == nil { unmanaged.insert(ObjectName(id.kind, want.physicalName)) }
+        guard !unmanaged.isEmpty else { return [:] }
+        let managed = Set(inventory.values.map { ObjectName($0.id.kind, $0.physicalName) })
+        let wanted = unmanaged.subtracting(managed)
+        return wanted.isEmpty ? [:] : try await store.owners(of: wanted)
     }
 
     // MARK: Reconcile
