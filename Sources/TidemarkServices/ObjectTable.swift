@@ -115,8 +115,14 @@ struct ObjectTable {
         try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(columns) FROM objects WHERE kind = ? AND name = ?"), arguments: [kind.rawValue, name]).map(decode)
     }
 
+    /// Every object of `kind`, by name. Each row is decoded as SQLite steps to it, never
+    /// copied into a row of its own first.
     static func all(_ db: Database, _ kind: ResourceKind) throws -> [StoredObject] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(columns) FROM objects WHERE kind = ? ORDER BY name"), arguments: [kind.rawValue]).map(decode)
+        let rows = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT \(columns) FROM objects WHERE kind = ? ORDER BY name"),
+                                       arguments: [kind.rawValue])
+        var out: [StoredObject] = []
+        while let row = try rows.next() { out.append(try decode(row)) }
+        return out
     }
 
     /// The columns `decode` reads, in the order it reads them: by position, because looking a

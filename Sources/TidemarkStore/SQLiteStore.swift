@@ -139,11 +139,13 @@ public final class SQLiteStore: StateStore, Sendable {
     /// dropped row would make Tidemark forget an object it owns.
     public func inventory() throws -> [ResourceID: InventoryEntry] {
         try pool.read { db in
-            let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT resource, entry FROM inventory"))
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inventory") ?? 0
+            // Each row is decoded as SQLite steps to it, never copied into a row of its own.
+            let rows = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT resource, entry FROM inventory"))
             var out: [ResourceID: InventoryEntry] = [:]
-            out.reserveCapacity(rows.count)
+            out.reserveCapacity(count)
             // Columns by position: a lookup by name compares names on every row.
-            for row in rows {
+            while let row = try rows.next() {
                 let text: String = row[1]
                 guard let v = Value(json: text), let e = InventoryEntry(v) else {
                     throw StoreCorrupt(table: "inventory", key: row[0])
