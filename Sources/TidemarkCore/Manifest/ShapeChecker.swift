@@ -207,8 +207,13 @@ public struct ShapeChecker {
             }
             if let v = within(element: label, { $0.check(item, list.element) }) { values.append(v) }
         }
-        if let key = list.key {
-            values.sort { ($0[key]?.stringValue ?? "") < ($1[key]?.stringValue ?? "") }
+        if let key = list.key, values.count > 1 {
+            // Each entry's key is read once (not twice per comparison), and entries already in
+            // order are left as they are.
+            let keys = values.map { $0[key]?.stringValue ?? "" }
+            if !zip(keys, keys.dropFirst()).allSatisfy({ $0 <= $1 }) {
+                values = zip(keys, values).sorted { $0.0 < $1.0 }.map(\.1)
+            }
         }
         return .list(values)
     }
