@@ -39,21 +39,36 @@ public final class ResolvedResource: Sendable {
 public enum Resolution {
     /// Resolves every desired resource, parents first.
     public static func resolve(_ state: DesiredState, graph: DependencyGraph) -> ResourceMap<ResolvedResource> {
-        var out = ResourceMap<ResolvedResource>()
+        // The resolved resources are kept in two maps, filled side by side (one core each: a
+        // map takes one writer), and joined at the end.
+        var halves = (ResourceMap<ResolvedResource>(), ResourceMap<ResolvedResource>())
         // Resources of one level depend only on lower levels: resolve each level in parallel.
         var start = 0
         let order = graph.order
         while start < order.count {
             let end = levelEnd(from: start, in: order, graph.level)
             let ids = Array(order[start..<end])
-            let done = out
-            let results = Striped.map(ids.count) { i in
-                state[ids[i]].map { resolveOne($0, graph: graph, resolved: done) }
+            let results = resolveLevel(ids, state, graph, halves.0, halves.1)
+            withUnsafeMutablePointer(to: &halves.0) { first in
+                withUnsafeMutablePointer(to: &halves.1) { second in
+                    // Each side writes only its own map.
+                    nonisolated(unsafe) let (first, second) = (first, second)
+                    _ = Striped.both({ for i in stride(from: 0, to: ids.count, by: 2) { first.pointee[ids[i]] = results[i] } },
+                                     { for i in stride(from: 1, to: ids.count, by: 2) { second.pointee[ids[i]] = results[i] } })
+                }
             }
-            for (i, id) in ids.enumerated() { out[id] = results[i] }
             start = end
         }
-        return out
+        halves.0.merge(halves.1) { a, _ in a }
+        return halves.0
+    }
+
+    /// One level's resources, resolved on both cores against the lower levels' (in either map).
+    static func resolveLevel(_ ids: [ResourceID], _ state: DesiredState, _ graph: DependencyGraph,
+                             _ first: ResourceMap<ResolvedResource>, _ second: ResourceMap<ResolvedResource>) -> [ResolvedResource?] {
+        Striped.map(ids.count) { i in
+            state[ids[i]].map { resolveOne($0, graph: graph) { first[$0] ?? second[$0] } }
+        }
     }
 
     /// Where the level of `order[start]` ends: `order` runs by level, so a binary search finds
@@ -70,14 +85,19 @@ public enum Resolution {
 
     /// Resolves one manifest whose dependencies are already in `resolved`.
     public static func resolveOne(_ m: Manifest, graph: DependencyGraph, resolved: ResourceMap<ResolvedResource>) -> ResolvedResource {
+        resolveOne(m, graph: graph) { resolved[$0] }
+    }
+
+    /// Resolves one manifest whose dependencies `resolved` finds.
+    static func resolveOne(_ m: Manifest, graph: DependencyGraph, resolved: (ResourceID) -> ResolvedResource?) -> ResolvedResource {
         let id = m.id
         let definition = m.definition
         // Only references to versioned kinds read differently once resolved.
         let spec = renamesReferences.contains(id.kind) ? substitute(m.spec, .object(definition.spec)) { kind, name in
-            resolved[ResourceID(kind, name)]?.physicalName
+            resolved(ResourceID(kind, name))?.physicalName
         } : m.spec
         var refDigests: [ResourceID: String] = [:]
-        for dep in graph.dependencies[id] ?? [] { refDigests[dep] = resolved[dep]?.digest }
+        for dep in graph.dependencies[id] ?? [] { refDigests[dep] = resolved(dep)?.digest }
         let digest = digestOf(kind: id.kind, spec: spec, definition: definition, references: refDigests)
         let physical = definition.versionedNames ? versionedName(id.name, digest: digest, limit: definition.nameRule.maxLength) : id.name
         return ResolvedResource(id: id, physicalName: physical, digest: digest, spec: spec,
