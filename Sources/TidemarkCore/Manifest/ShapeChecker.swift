@@ -368,7 +368,7 @@ public enum Suggestion {
         var best: (String, Int)?
         for c in candidates {
             let d = distance(lower, c.lowercased())
-            if best == nil || d < best!.1 { best = (c, d) }
+            if best.map({ d < $0.1 }) ?? true { best = (c, d) }
         }
         guard let (name, d) = best else { return nil }
         let allowed = max(1, min(3, word.count / 3))
