@@ -31,11 +31,15 @@ public struct RevisionIndex: Sendable {
     public init(_ files: [SourceFile], limits: YAMLLimits = YAMLLimits()) {
         let decoded = RevisionLoader.decodeConcurrently(files, limits: limits)
         // Nearly every identity has one definition: it wins without a search. Only those
-        // defined more than once go through `pick`.
-        var winners = ResourceMap<Manifest>()
-        var contested: [ResourceID] = []
-        for d in decoded {
-            for m in d.manifests where winners.updateValue(m, forKey: m.id) != nil { contested.append(m.id) }
+        // defined more than once go through `pick`. The two halves of the files are mapped
+        // side by side, one per core, and joined structurally.
+        let middle = decoded.count / 2
+        let (first, second) = Striped.both({ Self.definitions(decoded[..<middle]) }, { Self.definitions(decoded[middle...]) })
+        var winners = first.map
+        var contested = first.contested + second.contested
+        winners.merge(second.map) { kept, _ in
+            contested.append(kept.id)
+            return kept
         }
         // The per-file tables an update reads with the rules' findings, and the dependency
         // graph, side by side: all serial work (the rules split over the cores on their own, but
@@ -65,6 +69,17 @@ public struct RevisionIndex: Sendable {
         self.resolved = Resolution.resolve(state, graph: graph)
         self.touched = nil
         self.loaded.diagnostics = gatherDiagnostics()
+    }
+
+    /// Each identity's manifest in `decoded` (one of them, when several define it), and the
+    /// identities defined more than once.
+    static func definitions(_ decoded: ArraySlice<ManifestDecoder.Result>) -> (map: ResourceMap<Manifest>, contested: [ResourceID]) {
+        var map = ResourceMap<Manifest>()
+        var contested: [ResourceID] = []
+        for d in decoded {
+            for m in d.manifests where map.updateValue(m, forKey: m.id) != nil { contested.append(m.id) }
+        }
+        return (map, contested)
     }
 
     /// Decoded documents per file, who defines each identity, and each file's diagnostics.
