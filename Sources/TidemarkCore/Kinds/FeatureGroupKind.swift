@@ -27,6 +27,7 @@ enum FeatureGroupKind {
     @Sendable static func rules(_ c: inout RuleContext) {
         let defs = c.node["featureDefinitions"]?.items ?? []
         var types: [String: String] = [:]
+        types.reserveCapacity(defs.count)
         for def in defs {
             guard let name = def["featureName"]?.string else { continue }
             types[name] = def["featureType"]?.string

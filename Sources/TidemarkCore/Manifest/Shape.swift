@@ -124,6 +124,9 @@ public final class ObjectShape: Sendable {
     /// once its members are read (most generated fields are neither).
     public let requiredOrDefaulted: [Field]
     private let index: [String: Int]
+    /// Every name and alias with its field's position, for a shape small enough that
+    /// comparing names beats hashing one (nil for a larger one).
+    private let few: [(name: String, position: Int)]?
 
     public init(wire: String? = nil, _ fields: [Field], exactlyOneOf: [[String]] = []) {
         self.fields = fields
@@ -131,17 +134,28 @@ public final class ObjectShape: Sendable {
         self.wireName = wire
         self.requiredOrDefaulted = fields.filter { $0.required || $0.defaultValue != nil }
         var index: [String: Int] = [:]
+        var few: [(name: String, position: Int)] = []
         for (i, f) in fields.enumerated() {
             index[f.name] = i
-            for alias in f.aliases { index[alias] = i }
+            few.append((f.name, i))
+            for alias in f.aliases {
+                index[alias] = i
+                few.append((alias, i))
+            }
         }
         self.index = index
+        // Later names win, as in the index.
+        self.few = few.count <= 12 ? few.reversed() : nil
     }
 
     public func field(named name: String) -> Field? { index[name].map { fields[$0] } }
 
     /// The position in `fields` of the field called `name` (or one of its aliases).
-    public func position(of name: String) -> Int? { index[name] }
+    public func position(of name: String) -> Int? {
+        guard let few else { return index[name] }
+        for entry in few where entry.name == name { return entry.position }
+        return nil
+    }
 
     /// The same structure with other fields or groups.
     public func with(fields: [Field]? = nil, exactlyOneOf: [[String]]? = nil) -> ObjectShape {
