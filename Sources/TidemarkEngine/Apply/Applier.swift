@@ -58,7 +58,9 @@ public actor Applier {
     /// actions run: a create waits only if its batch is not in yet. (Written all at once, the
     /// first level's intents held up the first call by a second at 100,000 resources.)
     var aheadWriting: [ResourceID: Task<Void, Never>] = [:]
-    var aheadWriters: [Task<Void, Never>] = []
+    /// The last batch on its way: each batch waits for the one before it, so this one's end
+    /// is every batch's.
+    var aheadTail: Task<Void, Never>?
     static let firstIntents = 128
     static let intentBatch = 1_024
     /// Intents of the next level's creates, written in the background while this level runs
@@ -246,7 +248,7 @@ public actor Applier {
         let creates = steps.filter { $0.change.action == .create }
         for (draft, id) in await writeIntents(Array(creates.prefix(Self.firstIntents))) { ahead[draft.resource] = (draft, id) }
         var rest = creates.dropFirst(Self.firstIntents)
-        var previous: Task<Void, Never>?
+        var previous = aheadTail
         while !rest.isEmpty {
             let batch = Array(rest.prefix(Self.intentBatch))
             rest = rest.dropFirst(Self.intentBatch)
@@ -256,9 +258,9 @@ public actor Applier {
                 for (draft, id) in await self.writeIntents(batch) { self.ahead[draft.resource] = (draft, id) }
             }
             for step in batch { aheadWriting[step.change.id] = writer }
-            aheadWriters.append(writer)
             previous = writer
         }
+        aheadTail = previous
     }
 
     /// Waits until the intent written ahead for `id`, if one is on its way, is in.
@@ -268,7 +270,10 @@ public actor Applier {
 
     /// Waits for every batch of intents written ahead, so the level's end closes all it left.
     func aheadWritten() async {
-        while let writer = aheadWriters.popLast() { await writer.value }
+        while let tail = aheadTail {
+            await tail.value
+            if aheadTail == tail { aheadTail = nil }  // unless a later batch was queued meanwhile
+        }
         aheadWriting = [:]
     }
 
